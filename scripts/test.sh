@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# README command 2: set up a virtualenv with the test extra and run the whole test suite.
+# Works from a clean clone with only Python 3.11 and git. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+.venv/bin/python -c "import source_openai" # fail early when the install failed
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,107 @@
+"""Config validation: every bad config gives a clear error naming the field, before any request."""
+import pytest
+
+from source_openai.components import ConfigError, normalize_config, parse_workspace_ids, redact
+
+ADMIN = "sk-admin-TESTKEYadmin0000000000000000"
+
+
+def _problems(config):
+    with pytest.raises(ConfigError) as info:
+        normalize_config(config)
+    return " ".join(info.value.problems)
+
+
+def test_defaults_are_filled():
+    out = normalize_config({"admin_api_key": ADMIN})
+    assert out["api_base_url"] == "https://api.openai.com/v1"
+    assert out["codex_api_base_url"] == "https://api.chatgpt.com/v1/analytics/codex"
+    assert out["usage_bucket_width"] == "1d"
+    assert out["start_date"] == "2023-01-01T00:00:00Z"
+    assert out["lookback_window_days"] == 5
+    assert out["include_archived_projects"] is True
+    assert out["__airbyte_check_stream_names"] == ["check_admin_api_key"]
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, "`admin_api_key` is required"),
+        ("", "`admin_api_key` is empty"),
+        ("   ", "`admin_api_key` is empty"),
+        ("sk-proj-TESTKEYproject0000000000", "`admin_api_key` is a project key"),
+        ("sk-TESTKEYplain000000000000", "`admin_api_key` is not an Admin API key"),
+        (" sk-admin-TESTKEY000000 ", "`admin_api_key` contains spaces"),
+    ],
+)
+def test_bad_admin_key(value, expected):
+    config = {} if value is None else {"admin_api_key": value}
+    message = _problems(config)
+    assert expected in message
+    assert "TESTKEY" not in message
+
+
+def test_admin_key_in_project_field_is_refused():
+    message = _problems({"admin_api_key": ADMIN, "project_api_key": "sk-admin-TESTKEYother000000"})
+    assert "`project_api_key` holds an Admin API key" in message
+    assert "TESTKEY" not in message
+
+
+def test_workspace_ids_are_trimmed_and_deduplicated():
+    assert parse_workspace_ids(" ws_1, ws-2 ,,ws_1 , ") == ["ws_1", "ws-2"]
+    out = normalize_config({"admin_api_key": ADMIN, "codex_api_key": "sk-TESTKEYcodex00000", "workspace_ids": "a, b, a"})
+    assert out["workspace_ids"] == "a,b"
+    assert out["__airbyte_check_stream_names"] == ["check_admin_api_key", "check_codex_api_key"]
+
+
+@pytest.mark.parametrize("raw", ["ws 1", "ws/1", "ws_1;drop", "wsé"])
+def test_malformed_workspace_ids(raw):
+    assert "`workspace_ids` has malformed ID(s)" in _problems(
+        {"admin_api_key": ADMIN, "codex_api_key": "sk-TESTKEYcodex00000", "workspace_ids": raw}
+    )
+
+
+@pytest.mark.parametrize("raw", [None, "", " , ,"])
+def test_codex_key_needs_workspaces(raw):
+    config = {"admin_api_key": ADMIN, "codex_api_key": "sk-TESTKEYcodex00000"}
+    if raw is not None:
+        config["workspace_ids"] = raw
+    assert "`workspace_ids` is required when `codex_api_key` is set" in _problems(config)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("2999-01-01T00:00:00Z", "is in the future"), ("yesterday", "is not an ISO 8601 date-time"), ("2024-13-01", "is not an ISO")],
+)
+def test_bad_start_date(value, expected):
+    message = _problems({"admin_api_key": ADMIN, "start_date": value})
+    assert "`start_date`" in message and expected in message
+
+
+def test_start_date_is_normalised_to_utc():
+    out = normalize_config({"admin_api_key": ADMIN, "start_date": "2024-03-01"})
+    assert out["start_date"] == "2024-03-01T00:00:00Z"
+
+
+@pytest.mark.parametrize("field", ["api_base_url", "codex_api_base_url"])
+def test_plain_http_needs_loopback(field):
+    assert f"`{field}` uses plain http://" in _problems({"admin_api_key": ADMIN, field: "http://example.com/v1"})
+    assert f"`{field}` uses plain http://" in _problems({"admin_api_key": ADMIN, field: "http://10.1.2.3/v1"})
+    for ok in ("http://localhost:8080/v1", "http://127.0.0.5:1/v1", "http://[::1]:9/v1", "https://eu.api.openai.com/v1/"):
+        out = normalize_config({"admin_api_key": ADMIN, field: ok})
+        assert out[field] == ok.rstrip("/")
+
+
+def test_unknown_group_by_dimension():
+    message = _problems({"admin_api_key": ADMIN, "usage_group_by": ["model", "colour"]})
+    assert "`usage_group_by` has unknown dimension(s) colour" in message
+
+
+def test_every_problem_is_reported_at_once():
+    message = _problems({"admin_api_key": "sk-proj-TESTKEY00000000", "start_date": "2999-01-01", "num_workers": 50})
+    assert "`admin_api_key`" in message and "`start_date`" in message and "`num_workers`" in message
+
+
+def test_redact_keeps_only_the_public_marker():
+    text = "keys sk-admin-abcDEF123_x, sk-proj-ABCDEFGHIJ and sk-1234567890; marker `sk-admin-` stays"
+    assert redact(text) == "keys sk-admin-****, sk-proj-**** and sk-****; marker `sk-admin-` stays"
