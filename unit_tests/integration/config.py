@@ -1,0 +1,35 @@
+"""ConfigBuilder: valid configs for tests. Keys are obviously fake and recognisable (see test_secrets)."""
+from typing import Any, Dict
+
+ADMIN_KEY = "sk-admin-FAKEadminKEY0123456789abcdef"
+PROJECT_KEY = "sk-proj-FAKEprojectKEY0123456789abcdef"
+CODEX_KEY = "sk-FAKEcodexKEY0123456789abcdef"
+API_BASE = "https://api.openai.com/v1"
+CODEX_BASE = "https://api.chatgpt.com/v1/analytics/codex"
+FAKE_KEY_FRAGMENT = "FAKE"  # appears in every test key and nowhere else: grep output for it
+
+
+class ConfigBuilder:
+    def __init__(self) -> None:
+        self._config: Dict[str, Any] = {"admin_api_key": ADMIN_KEY, "start_date": "2026-01-01T00:00:00Z"}
+
+    def with_project_key(self, key: str = PROJECT_KEY) -> "ConfigBuilder":
+        self._config["project_api_key"] = key
+        return self
+
+    def with_codex(self, workspace_ids: str = "ws_1,ws_2", key: str = CODEX_KEY) -> "ConfigBuilder":
+        self._config["codex_api_key"] = key
+        self._config["workspace_ids"] = workspace_ids
+        return self
+
+    def with(self, **fields: Any) -> "ConfigBuilder":
+        self._config.update(fields)
+        return self
+
+    def without(self, *names: str) -> "ConfigBuilder":
+        for name in names:
+            self._config.pop(name, None)
+        return self
+
+    def build(self) -> Dict[str, Any]:
+        return dict(self._config)

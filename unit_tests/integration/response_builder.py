@@ -1,0 +1,39 @@
+"""Response bodies in the three paging styles of the OpenAI API, plus OpenAI's error body."""
+import json
+from typing import Any, Dict, List, Mapping, Optional
+
+from airbyte_cdk.test.mock_http import HttpResponse
+
+
+def id_cursor_page(records: List[Mapping[str, Any]], has_more: bool = False, with_ids: bool = True) -> HttpResponse:
+    """Style 1: {object: list, data, first_id, last_id, has_more}. with_ids=False mimics fine-tuning lists."""
+    body: Dict[str, Any] = {"object": "list", "data": list(records), "has_more": has_more}
+    if with_ids:
+        body["first_id"] = records[0]["id"] if records else None
+        body["last_id"] = records[-1]["id"] if records else None
+    return HttpResponse(json.dumps(body))
+
+
+def next_cursor_page(records: List[Mapping[str, Any]], next_cursor: Optional[str] = None) -> HttpResponse:
+    """Style 2 (groups, roles): {object: list, data, has_more, next}."""
+    body = {"object": "list", "data": list(records), "has_more": next_cursor is not None, "next": next_cursor}
+    return HttpResponse(json.dumps(body))
+
+
+def page_token_page(buckets: List[Mapping[str, Any]], next_page: Optional[str] = None) -> HttpResponse:
+    """Style 3 (usage, costs, Codex analytics): {object: page, data, has_more, next_page}."""
+    body = {"object": "page", "data": list(buckets), "has_more": next_page is not None, "next_page": next_page}
+    return HttpResponse(json.dumps(body))
+
+
+def bucket(start_time: int, width_seconds: int, results: List[Mapping[str, Any]]) -> Dict[str, Any]:
+    return {"object": "bucket", "start_time": start_time, "end_time": start_time + width_seconds, "results": list(results)}
+
+
+def json_response(body: Any, status: int = 200, headers: Optional[Mapping[str, str]] = None) -> HttpResponse:
+    return HttpResponse(json.dumps(body), status, dict(headers or {}))
+
+
+def error_response(status: int, message: str = "error", code: Optional[str] = None, headers: Optional[Mapping[str, str]] = None) -> HttpResponse:
+    body = {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": code}}
+    return HttpResponse(json.dumps(body), status, dict(headers or {}))
