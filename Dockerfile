@@ -1,0 +1,11 @@
+# Image for "add a custom connector" in the Airbyte UI. The base image must match metadata.yaml's
+# connectorBuildOptions.baseImage (Python 3.11, the airbyte user, /airbyte/integration_code).
+FROM docker.io/airbyte/python-connector-base:4.0.2@sha256:9fdb1888c4264cf6fee473649ecb593f56f58e5d0096a87ee0b231777e2e3e73
+
+WORKDIR /airbyte/integration_code
+COPY pyproject.toml README.md main.py ./
+COPY source_openai ./source_openai
+RUN pip install --no-cache-dir .
+
+ENV AIRBYTE_ENTRYPOINT="python /airbyte/integration_code/main.py"
+ENTRYPOINT ["python", "/airbyte/integration_code/main.py"]
