@@ -42,6 +42,31 @@ def _with(**props: Any) -> Dict[str, Any]:
     return dict(props)
 
 
+NNUM = {"type": ["number", "null"]}  # counts and credits: credits may be fractional
+
+
+def _obj(**props: Any) -> Dict[str, Any]:
+    """A nullable, open object with the given properties."""
+    return {"type": ["object", "null"], "properties": dict(props), "additionalProperties": True}
+
+
+# Codex analytics: fields of every row, keys the connector adds, and the nested array elements of usage rows.
+CODEX_ROW = {"object": NSTR, "start_time": INT, "end_time": NINT}
+CODEX_KEYS = {"workspace_id": STR, "user_key": STR}
+CODEX_CHILD_KEYS = {"start_time": INT, "end_time": NINT, "user_id": NSTR, "index": INT, **CODEX_KEYS}
+CODEX_CLIENT = {
+    "client_id": NSTR,
+    "threads": NNUM,
+    "turns": NNUM,
+    "credits": NNUM,
+    "uncached_text_input_tokens": NNUM,
+    "cached_text_input_tokens": NNUM,
+    "text_output_tokens": NNUM,
+    "text_total_tokens": NNUM,
+}
+CODEX_MODEL = {"model": NSTR, "credits": NNUM, "speed": NSTR}
+
+
 # stream name -> how to build its schema.
 #   component: the OpenAPI component the endpoint returns in `data[]` (or as the whole body for singletons)
 #   extra:     properties the connector adds (parent keys, surrogate keys)
@@ -80,6 +105,40 @@ STREAMS: Dict[str, Dict[str, Any]] = {
     # ---------------------------------------------------------------- Admin API key: usage, costs, audit logs
     # ---------------------------------------------------------------- Project API key
     # ---------------------------------------------------------------- Codex Enterprise Analytics key
+    # Not in the OpenAPI description: shapes from openai-api-notes.md §3 (cross-checked public clients). Everything
+    # the API sends is nullable here and objects stay open, so a differing real shape never fails a sync.
+    "codex_usage": {"schema": {"properties": {
+        **CODEX_ROW,
+        "user_id": NSTR,
+        "actor": _obj(type=NSTR, user_id=NSTR, email=NSTR),
+        "email": NSTR,
+        "totals": _obj(threads=NNUM, turns=NNUM, credits=NNUM),
+        "clients": {"type": ["array", "null"], "items": _obj(**CODEX_CLIENT)},
+        "models": {"type": ["array", "null"], "items": _obj(**CODEX_MODEL)},
+        "code_attribution": _obj(lines_added=NNUM, lines_removed=NNUM),
+        **CODEX_KEYS,
+    }}},
+    "codex_usage_clients": {"schema": {"properties": {**CODEX_CLIENT, **CODEX_CHILD_KEYS}}},
+    "codex_usage_models": {"schema": {"properties": {**CODEX_MODEL, **CODEX_CHILD_KEYS}}},
+    "codex_code_reviews": {"schema": {"properties": {
+        **CODEX_ROW,
+        "pull_request_reviews": NNUM,
+        "comments": NNUM,
+        "comment_details": _obj(p0=NNUM, p1=NNUM, p2=NNUM),
+        **CODEX_KEYS,
+    }}},
+    "codex_code_review_responses": {"schema": {"properties": {
+        **CODEX_ROW,
+        "pull_request_reviews": NNUM,
+        "comments": NNUM,
+        "replies": NNUM,
+        "reactions": NNUM,
+        "reaction_details": _obj(upvotes=NNUM, downvotes=NNUM, other=NNUM),
+        "comment_response_details": _obj(
+            engaged=NNUM, reacted=NNUM, upvoted=NNUM, downvoted=NNUM, reacted_other=NNUM, replied=NNUM
+        ),
+        **CODEX_KEYS,
+    }}},
 }
 
 
