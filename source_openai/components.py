@@ -309,6 +309,8 @@ class NormalizeConfig(ConfigTransformation):
 # ------------------------------------------------------------------------------------------ usage, costs, audit logs
 BUCKET_SECONDS = {"1d": 86400, "1h": 3600, "1m": 60}
 LOGGER = logging.getLogger("airbyte")
+# Canonical JSON of a row's identity (compact, ASCII): one reusable encoder keeps the per-record cost down.
+_KEY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=str)
 
 
 def _bucket_width(setting: Optional[str], config: Mapping[str, Any]) -> Optional[str]:
@@ -366,7 +368,7 @@ class UsageRecord(RecordTransformation):
                 record["amount_currency"] = None
         identity = [self._stream, self._width, record.get("start_time")]
         identity.extend(record.get(name) for name in self._dimensions)
-        canonical = json.dumps(identity, separators=(",", ":"), ensure_ascii=True, default=str)
+        canonical = _KEY_ENCODER.encode(identity)
         record["surrogate_key"] = hashlib.md5(canonical.encode("ascii")).hexdigest()
 
 
@@ -442,12 +444,14 @@ class BucketCursorState(StateMigration):
             return state
         now = datetime.now(timezone.utc)
         if cursor > now:
-            LOGGER.warning(
-                f"{self._stream}: the saved cursor {cursor.strftime('%Y-%m-%dT%H:%M:%SZ')} is in the future; "
-                "resuming from the current bucket instead."
-            )
+            future = cursor
             cursor = now
         aligned = floor_to_bucket(cursor, self._width)
+        if cursor is now:
+            LOGGER.warning(
+                f"{self._stream}: the saved cursor {future.strftime('%Y-%m-%dT%H:%M:%SZ')} is in the future; "
+                f"resuming from {aligned.strftime('%Y-%m-%dT%H:%M:%SZ')} instead."
+            )
         if previous_width and self._width and previous_width != self._width:
             LOGGER.warning(
                 f"{self._stream}: the state was written at bucket width {previous_width} and the connection now "
