@@ -38,6 +38,10 @@ NSTR = {"type": ["string", "null"]}
 NINT = {"type": ["integer", "null"]}
 
 
+# Added to every usage/costs row: its bucket (Unix seconds, end exclusive) and the primary key (components.UsageRecord).
+USAGE_EXTRA = {"start_time": INT, "end_time": INT, "surrogate_key": STR}
+
+
 def _with(**props: Any) -> Dict[str, Any]:
     return dict(props)
 
@@ -103,6 +107,23 @@ STREAMS: Dict[str, Dict[str, Any]] = {
     "project_user_roles": {"component": "AssignedRoleDetails", "extra": {"project_id": STR, "user_id": STR}},
     "project_group_roles": {"component": "AssignedRoleDetails", "extra": {"project_id": STR, "group_id": STR}},
     # ---------------------------------------------------------------- Admin API key: usage, costs, audit logs
+    # One record per `results[]` element of a usage/costs bucket, plus the bucket's times and the surrogate key.
+    "usage_completions": {"component": "UsageCompletionsResult", "extra": USAGE_EXTRA},
+    "usage_embeddings": {"component": "UsageEmbeddingsResult", "extra": USAGE_EXTRA},
+    "usage_moderations": {"component": "UsageModerationsResult", "extra": USAGE_EXTRA},
+    "usage_images": {"component": "UsageImagesResult", "extra": USAGE_EXTRA},
+    "usage_audio_speeches": {"component": "UsageAudioSpeechesResult", "extra": USAGE_EXTRA},
+    "usage_audio_transcriptions": {"component": "UsageAudioTranscriptionsResult", "extra": USAGE_EXTRA},
+    "usage_vector_stores": {"component": "UsageVectorStoresResult", "extra": USAGE_EXTRA},
+    "usage_code_interpreter_sessions": {"component": "UsageCodeInterpreterSessionsResult", "extra": USAGE_EXTRA},
+    "usage_file_search_calls": {"component": "UsageFileSearchCallsResult", "extra": USAGE_EXTRA},
+    "usage_web_search_calls": {"component": "UsageWebSearchCallsResult", "extra": USAGE_EXTRA},
+    "costs": {
+        "component": "CostsResult",
+        "extra": {**USAGE_EXTRA, "amount_value": {"type": ["number", "null"]}, "amount_currency": NSTR},
+    },
+    # Every per-event-type detail object the spec names is a property; others pass through (additionalProperties).
+    "audit_logs": {"component": "AuditLog"},
     # ---------------------------------------------------------------- Project API key
     # ---------------------------------------------------------------- Codex Enterprise Analytics key
     # Not in the OpenAPI description: shapes from openai-api-notes.md §3 (cross-checked public clients). Everything

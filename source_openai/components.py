@@ -11,7 +11,10 @@ So it imports nothing from the rest of the package.
 """
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import json
+import logging
 import re
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -28,6 +31,7 @@ from airbyte_cdk.sources.declarative.partition_routers.partition_router import P
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import (
     PaginationStrategy,
 )
+from airbyte_cdk.sources.declarative.transformations.transformation import RecordTransformation
 from airbyte_cdk.sources.declarative.transformations.config_transformations.config_transformation import (
     ConfigTransformation,
 )
@@ -364,6 +368,38 @@ class DropGlobalCursorState(StateMigration):
     history. Dropping the global part makes a new workspace backfill from `start_date`, while the listed
     workspaces resume from their own cursors. Cursors of workspaces no longer listed are kept, unused and
     harmless: if a workspace comes back it resumes where it stopped.
+# ------------------------------------------------------------------------------------------ usage, costs, audit logs
+BUCKET_SECONDS = {"1d": 86400, "1h": 3600, "1m": 60}
+LOGGER = logging.getLogger("airbyte")
+# Canonical JSON of a row's identity (compact, ASCII): one reusable encoder keeps the per-record cost down.
+_KEY_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, default=str)
+
+
+def _bucket_width(setting: Optional[str], config: Mapping[str, Any]) -> Optional[str]:
+    """`config` means the connection's `usage_bucket_width`; `none` (or empty) means no bucket alignment."""
+    if setting in (None, "", "none"):
+        return None
+    if setting == "config":
+        width = config.get("usage_bucket_width") or "1d"
+        return width if width in BUCKET_SECONDS else "1d"
+    if setting not in BUCKET_SECONDS:
+        raise ValueError(f"unknown bucket width {setting!r}")
+    return setting
+
+
+@dataclass
+class UsageRecord(RecordTransformation):
+    """Finishes one flattened usage/costs row (a `results[]` element that already carries its bucket's
+    `start_time`/`end_time`).
+
+    * `surrogate_key`: the primary key. A row of the usage API has no id, and the dimensions that were not grouped
+      by are null, so the key is an MD5 of the canonical JSON of [stream, bucket width, bucket start_time, the
+      values of every dimension the endpoint can group by]. Identical for the same bucket and group on every
+      re-read (revised numbers upsert), different for every row of one response.
+    * costs (`flatten_amount: true`): `amount_value` and `amount_currency` from the nested `amount` object, which
+      is kept as well.
+
+    Runs once per record, so it does the minimum: one JSON dump and one MD5.
     """
 
     config: Mapping[str, Any] = field(default_factory=dict)
@@ -473,3 +509,121 @@ class EachWorkspacePagination(PaginationStrategy):
 
     def get_page_size(self) -> Optional[int]:
         return None
+    bucket_width: Optional[str] = "config"
+    flatten_amount: bool = False
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        parameters = parameters or {}
+        self._stream = str(parameters.get("name", ""))
+        self._dimensions = tuple(parameters.get("group_by_allowed") or ())
+        self._width = _bucket_width(self.bucket_width, self.config or {}) or ""
+
+    def transform(
+        self,
+        record: Dict[str, Any],
+        config: Optional[Mapping[str, Any]] = None,
+        stream_state: Optional[Mapping[str, Any]] = None,
+        stream_slice: Optional[Mapping[str, Any]] = None,
+    ) -> None:
+        if self.flatten_amount:
+            amount = record.get("amount")
+            if isinstance(amount, Mapping):
+                record["amount_value"] = amount.get("value")
+                record["amount_currency"] = amount.get("currency")
+            else:
+                record["amount_value"] = None
+                record["amount_currency"] = None
+        identity = [self._stream, self._width, record.get("start_time")]
+        identity.extend(record.get(name) for name in self._dimensions)
+        canonical = _KEY_ENCODER.encode(identity)
+        record["surrogate_key"] = hashlib.md5(canonical.encode("ascii")).hexdigest()
+
+
+def _parse_cursor(value: Any) -> Optional[datetime]:
+    """A saved cursor: epoch seconds (int, float or digit string, as this connector writes it) or ISO 8601."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        if isinstance(value, (int, float)):
+            return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        text = str(value).strip()
+        if re.fullmatch(r"-?\d+(\.\d+)?", text):
+            return datetime.fromtimestamp(float(text), tz=timezone.utc)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def floor_to_bucket(value: datetime, width: Optional[str]) -> datetime:
+    """The start of the UTC bucket of `width` that contains `value` (buckets are aligned to the Unix epoch)."""
+    if not width:
+        return value
+    seconds = BUCKET_SECONDS[width]
+    epoch = int(value.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % seconds, tz=timezone.utc)
+
+
+@dataclass
+class BucketCursorState(StateMigration):
+    """Makes an incoming usage/costs/audit-log state safe before the cursor reads it. Runs on every sync.
+
+    State format (sequential, epoch seconds as a string, plus the width it was written at):
+        {"start_time": "1767225600", "bucket_width": "1d"}
+    * The cursor is re-aligned down to the start of its bucket at the *current* width: a state written at `1m` and
+      read at `1d` restarts at that day's 00:00 UTC, so a bucket is never requested from its middle.
+    * A cursor in the future (clock skew, a hand-edited state) is pulled back to the start of the current bucket
+      (to now for audit logs), so the sync goes on instead of stalling until that date; the lookback then applies.
+    * Unparsable cursors are dropped (the stream restarts from `start_date`) with a warning.
+    * `bucket_width` is stamped into the state so that a later version can tell which grain the cursor was written
+      at (not for audit logs, which have no buckets).
+    """
+
+    config: Mapping[str, Any] = field(default_factory=dict)
+    parameters: InitVar[Mapping[str, Any]] = None
+    cursor_field: str = "start_time"
+    bucket_width: Optional[str] = "config"
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._stream = str((parameters or {}).get("name", ""))
+        self._width = _bucket_width(self.bucket_width, self.config or {})
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        if stream_state and "state_type" in stream_state:
+            return False  # a concurrent (slices) state: the CDK reads it as is
+        return True
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        state: Dict[str, Any] = dict(stream_state or {})
+        previous_width = state.get("bucket_width")
+        if self._width:
+            state["bucket_width"] = self._width
+        if self.cursor_field not in state:
+            return state
+        raw = state[self.cursor_field]
+        cursor = _parse_cursor(raw)
+        if cursor is None:
+            LOGGER.warning(
+                f"{self._stream}: ignoring the saved cursor {str(raw)[:40]!r}, which is not a time; "
+                "reading again from start_date."
+            )
+            del state[self.cursor_field]
+            return state
+        now = datetime.now(timezone.utc)
+        if cursor > now:
+            future = cursor
+            cursor = now
+        aligned = floor_to_bucket(cursor, self._width)
+        if cursor is now:
+            LOGGER.warning(
+                f"{self._stream}: the saved cursor {future.strftime('%Y-%m-%dT%H:%M:%SZ')} is in the future; "
+                f"resuming from {aligned.strftime('%Y-%m-%dT%H:%M:%SZ')} instead."
+            )
+        if previous_width and self._width and previous_width != self._width:
+            LOGGER.warning(
+                f"{self._stream}: the state was written at bucket width {previous_width} and the connection now "
+                f"uses {self._width}; resuming from {aligned.strftime('%Y-%m-%dT%H:%M:%SZ')}. Rows of the old "
+                "width stay in the destination under their own keys: refresh the stream to keep one grain."
+            )
+        state[self.cursor_field] = str(int(aligned.timestamp()))
+        return state
