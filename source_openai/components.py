@@ -315,59 +315,6 @@ class NormalizeConfig(ConfigTransformation):
         config.update(normalized)
 
 
-# ------------------------------------------------------------------------------------------ Codex Enterprise Analytics
-
-
-@dataclass
-class WorkspacePartitionRouter(PartitionRouter):
-    """One partition `{"workspace_id": ...}` per ChatGPT workspace listed in `config['workspace_ids']`.
-
-    normalize_config has already trimmed, de-duplicated and validated the list; it is parsed again here with the
-    same function so the router is safe on its own (e.g. in the Connector Builder, which may skip the spec
-    transformation). The workspace ID goes into the URL path (the requester fills `{workspace_id}` from the
-    partition), so the router adds no request option. With an incremental stream the CDK keeps one cursor per
-    partition (ConcurrentPerPartitionCursor), i.e. per workspace.
-    """
-
-    config: Mapping[str, Any]
-    parameters: InitVar[Mapping[str, Any]]
-
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        self._parameters = parameters
-
-    def workspace_ids(self) -> List[str]:
-        return parse_workspace_ids(self.config.get("workspace_ids"))
-
-    def stream_slices(self) -> Iterable[StreamSlice]:
-        for workspace_id in self.workspace_ids():
-            yield StreamSlice(partition={"workspace_id": workspace_id}, cursor_slice={})
-
-    def get_stream_state(self) -> Optional[Mapping[str, Any]]:
-        return None  # no parent stream: nothing to checkpoint besides the per-workspace cursors
-
-    def get_request_params(self, *, stream_state=None, stream_slice=None, next_page_token=None) -> Mapping[str, Any]:
-        return {}
-
-    def get_request_headers(self, *, stream_state=None, stream_slice=None, next_page_token=None) -> Mapping[str, Any]:
-        return {}
-
-    def get_request_body_data(self, *, stream_state=None, stream_slice=None, next_page_token=None) -> Mapping[str, Any]:
-        return {}
-
-    def get_request_body_json(self, *, stream_state=None, stream_slice=None, next_page_token=None) -> Mapping[str, Any]:
-        return {}
-
-
-@dataclass
-class DropGlobalCursorState(StateMigration):
-    """Keep only the per-workspace cursors of a Codex stream's state.
-
-    The CDK's per-partition cursor also stores a global cursor (`state`, the newest value over all partitions)
-    and starts any partition it has no cursor for from that global value. For Codex analytics that would make a
-    workspace added to `workspace_ids` between syncs start at the other workspaces' cursor and silently skip its
-    history. Dropping the global part makes a new workspace backfill from `start_date`, while the listed
-    workspaces resume from their own cursors. Cursors of workspaces no longer listed are kept, unused and
-    harmless: if a workspace comes back it resumes where it stopped.
 # ------------------------------------------------------------------------------------------ usage, costs, audit logs
 BUCKET_SECONDS = {"1d": 86400, "1h": 3600, "1m": 60}
 LOGGER = logging.getLogger("airbyte")
@@ -404,111 +351,6 @@ class UsageRecord(RecordTransformation):
 
     config: Mapping[str, Any] = field(default_factory=dict)
     parameters: InitVar[Mapping[str, Any]] = None
-
-    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
-        return bool(stream_state) and "states" in stream_state and ("state" in stream_state or "lookback_window" in stream_state)
-
-    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
-        return {key: value for key, value in stream_state.items() if key not in ("state", "lookback_window")}
-
-
-def codex_user_key(row: Mapping[str, Any]) -> str:
-    """A non-null stand-in for a usage row's user, for primary keys.
-
-    `user_id` when present; else the actor's user_id or e-mail, or the legacy `email`; else `workspace` for a
-    workspace-level row (`group=workspace`, or a row the API could not attribute to a user).
-    """
-    actor = row.get("actor") if isinstance(row.get("actor"), Mapping) else {}
-    for value in (row.get("user_id"), actor.get("user_id"), actor.get("email"), row.get("email")):
-        if value not in (None, ""):
-            return str(value)
-    return "workspace"
-
-
-@dataclass
-class CodexAnalyticsExtractor(RecordExtractor):
-    """Rows of a Codex Analytics response (`data[]`), or the elements of one nested array of each row.
-
-    * `expand` empty: each row as the API sends it (nested arrays kept), plus `user_key` (see codex_user_key).
-    * `expand: clients` / `expand: models`: one record per element of that array, carrying the parent row's key
-      (`start_time`, `end_time`, `user_id`, `user_key`) and the element's position `index`, so that
-      (workspace_id, start_time, user_key, index) is unique. A row whose array is missing or null yields nothing.
-    `workspace_id` is added from the partition by the manifest.
-    """
-
-    config: Mapping[str, Any]
-    parameters: InitVar[Mapping[str, Any]]
-    expand: Optional[str] = None
-    decoder: Decoder = field(default_factory=lambda: JsonDecoder(parameters={}))
-
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        self._parameters = parameters
-
-    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[str, Any]]:
-        for body in self.decoder.decode(response):
-            rows = body.get("data") if isinstance(body, Mapping) else None
-            if not isinstance(rows, list):
-                continue
-            for row in rows:
-                if not isinstance(row, Mapping):
-                    continue
-                user_key = codex_user_key(row)
-                if not self.expand:
-                    yield {**row, "user_key": user_key}
-                    continue
-                elements = row.get(self.expand)
-                if not isinstance(elements, list):
-                    continue
-                for index, element in enumerate(elements):
-                    child: Dict[str, Any] = dict(element) if isinstance(element, Mapping) else {"value": element}
-                    child.update(
-                        {
-                            "start_time": row.get("start_time"),
-                            "end_time": row.get("end_time"),
-                            "user_id": row.get("user_id"),
-                            "user_key": user_key,
-                            "index": index,
-                        }
-                    )
-                    yield child
-
-
-@dataclass
-class EachWorkspacePagination(PaginationStrategy):
-    """`check` only: walks through every workspace of `workspace_ids`, one "page" per workspace.
-
-    `CheckStream` reads a single partition, so a partition router cannot make it validate every workspace.
-    Instead the check stream has no partition and this strategy turns each workspace into the next page: the
-    token is the workspace ID, which the check stream's URL uses. A 403/404 on any workspace fails the check.
-    """
-
-    config: Mapping[str, Any]
-    parameters: InitVar[Mapping[str, Any]]
-
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        self._parameters = parameters
-
-    @property
-    def initial_token(self) -> Optional[Any]:
-        return None  # the first request uses the first workspace
-
-    def next_page_token(
-        self,
-        response: requests.Response,
-        last_page_size: int,
-        last_record: Optional[Any],
-        last_page_token_value: Optional[Any] = None,
-        **kwargs: Any,
-    ) -> Optional[Any]:
-        workspaces = parse_workspace_ids(self.config.get("workspace_ids"))
-        if not workspaces:
-            return None
-        current = last_page_token_value or workspaces[0]
-        position = workspaces.index(current) if current in workspaces else len(workspaces)
-        return workspaces[position + 1] if position + 1 < len(workspaces) else None
-
-    def get_page_size(self) -> Optional[int]:
-        return None
     bucket_width: Optional[str] = "config"
     flatten_amount: bool = False
 
@@ -627,3 +469,167 @@ class BucketCursorState(StateMigration):
             )
         state[self.cursor_field] = str(int(aligned.timestamp()))
         return state
+
+
+# ------------------------------------------------------------------------------------------ Codex Enterprise Analytics
+
+
+@dataclass
+class WorkspacePartitionRouter(PartitionRouter):
+    """One partition `{"workspace_id": ...}` per ChatGPT workspace listed in `config['workspace_ids']`.
+
+    normalize_config has already trimmed, de-duplicated and validated the list; it is parsed again here with the
+    same function so the router is safe on its own (e.g. in the Connector Builder, which may skip the spec
+    transformation). The workspace ID goes into the URL path (the requester fills `{workspace_id}` from the
+    partition), so the router adds no request option. With an incremental stream the CDK keeps one cursor per
+    partition (ConcurrentPerPartitionCursor), i.e. per workspace.
+    """
+
+    config: Mapping[str, Any]
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._parameters = parameters
+
+    def workspace_ids(self) -> List[str]:
+        return parse_workspace_ids(self.config.get("workspace_ids"))
+
+    def stream_slices(self) -> Iterable[StreamSlice]:
+        for workspace_id in self.workspace_ids():
+            yield StreamSlice(partition={"workspace_id": workspace_id}, cursor_slice={})
+
+    def get_stream_state(self) -> Optional[Mapping[str, Any]]:
+        return None  # no parent stream: nothing to checkpoint besides the per-workspace cursors
+
+    def get_request_params(self, *, stream_state=None, stream_slice=None, next_page_token=None) -> Mapping[str, Any]:
+        return {}
+
+    def get_request_headers(self, *, stream_state=None, stream_slice=None, next_page_token=None) -> Mapping[str, Any]:
+        return {}
+
+    def get_request_body_data(self, *, stream_state=None, stream_slice=None, next_page_token=None) -> Mapping[str, Any]:
+        return {}
+
+    def get_request_body_json(self, *, stream_state=None, stream_slice=None, next_page_token=None) -> Mapping[str, Any]:
+        return {}
+
+
+@dataclass
+class DropGlobalCursorState(StateMigration):
+    """Keep only the per-workspace cursors of a Codex stream's state.
+
+    The CDK's per-partition cursor also stores a global cursor (`state`, the newest value over all partitions)
+    and starts any partition it has no cursor for from that global value. For Codex analytics that would make a
+    workspace added to `workspace_ids` between syncs start at the other workspaces' cursor and silently skip its
+    history. Dropping the global part makes a new workspace backfill from `start_date`, while the listed
+    workspaces resume from their own cursors. Cursors of workspaces no longer listed are kept, unused and
+    harmless: if a workspace comes back it resumes where it stopped.
+    """
+
+    config: Mapping[str, Any] = field(default_factory=dict)
+    parameters: InitVar[Mapping[str, Any]] = None
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        return bool(stream_state) and "states" in stream_state and ("state" in stream_state or "lookback_window" in stream_state)
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        return {key: value for key, value in stream_state.items() if key not in ("state", "lookback_window")}
+
+
+def codex_user_key(row: Mapping[str, Any]) -> str:
+    """A non-null stand-in for a usage row's user, for primary keys.
+
+    `user_id` when present; else the actor's user_id or e-mail, or the legacy `email`; else `workspace` for a
+    workspace-level row (`group=workspace`, or a row the API could not attribute to a user).
+    """
+    actor = row.get("actor") if isinstance(row.get("actor"), Mapping) else {}
+    for value in (row.get("user_id"), actor.get("user_id"), actor.get("email"), row.get("email")):
+        if value not in (None, ""):
+            return str(value)
+    return "workspace"
+
+
+@dataclass
+class CodexAnalyticsExtractor(RecordExtractor):
+    """Rows of a Codex Analytics response (`data[]`), or the elements of one nested array of each row.
+
+    * `expand` empty: each row as the API sends it (nested arrays kept), plus `user_key` (see codex_user_key).
+    * `expand: clients` / `expand: models`: one record per element of that array, carrying the parent row's key
+      (`start_time`, `end_time`, `user_id`, `user_key`) and the element's position `index`, so that
+      (workspace_id, start_time, user_key, index) is unique. A row whose array is missing or null yields nothing.
+    `workspace_id` is added from the partition by the manifest.
+    """
+
+    config: Mapping[str, Any]
+    parameters: InitVar[Mapping[str, Any]]
+    expand: Optional[str] = None
+    decoder: Decoder = field(default_factory=lambda: JsonDecoder(parameters={}))
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._parameters = parameters
+
+    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[str, Any]]:
+        for body in self.decoder.decode(response):
+            rows = body.get("data") if isinstance(body, Mapping) else None
+            if not isinstance(rows, list):
+                continue
+            for row in rows:
+                if not isinstance(row, Mapping):
+                    continue
+                user_key = codex_user_key(row)
+                if not self.expand:
+                    yield {**row, "user_key": user_key}
+                    continue
+                elements = row.get(self.expand)
+                if not isinstance(elements, list):
+                    continue
+                for index, element in enumerate(elements):
+                    child: Dict[str, Any] = dict(element) if isinstance(element, Mapping) else {"value": element}
+                    child.update(
+                        {
+                            "start_time": row.get("start_time"),
+                            "end_time": row.get("end_time"),
+                            "user_id": row.get("user_id"),
+                            "user_key": user_key,
+                            "index": index,
+                        }
+                    )
+                    yield child
+
+
+@dataclass
+class EachWorkspacePagination(PaginationStrategy):
+    """`check` only: walks through every workspace of `workspace_ids`, one "page" per workspace.
+
+    `CheckStream` reads a single partition, so a partition router cannot make it validate every workspace.
+    Instead the check stream has no partition and this strategy turns each workspace into the next page: the
+    token is the workspace ID, which the check stream's URL uses. A 403/404 on any workspace fails the check.
+    """
+
+    config: Mapping[str, Any]
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._parameters = parameters
+
+    @property
+    def initial_token(self) -> Optional[Any]:
+        return None  # the first request uses the first workspace
+
+    def next_page_token(
+        self,
+        response: requests.Response,
+        last_page_size: int,
+        last_record: Optional[Any],
+        last_page_token_value: Optional[Any] = None,
+        **kwargs: Any,
+    ) -> Optional[Any]:
+        workspaces = parse_workspace_ids(self.config.get("workspace_ids"))
+        if not workspaces:
+            return None
+        current = last_page_token_value or workspaces[0]
+        position = workspaces.index(current) if current in workspaces else len(workspaces)
+        return workspaces[position + 1] if position + 1 < len(workspaces) else None
+
+    def get_page_size(self) -> Optional[int]:
+        return None
