@@ -44,8 +44,8 @@ SCALES: Dict[str, Scale] = {
                    roles=3, spend_alerts=2, per_parent=2, per_parent_max=3, audit_logs=150, usage_series=6, period_days=7,
                    project_resources=3, files=4, codex_users=3),
     # several pages of every list at the endpoint's maximum page size
-    "medium": Scale("medium", projects=230, archived_every=7, users=250, invites=210, admin_api_keys=210, certificates=210,
-                    groups=1100, roles=1100, spend_alerts=210, per_parent=3, per_parent_max=250, audit_logs=1000,
+    "medium": Scale("medium", projects=250, archived_every=7, users=250, invites=210, admin_api_keys=210, certificates=210,
+                    groups=2100, roles=2100, spend_alerts=210, per_parent=3, per_parent_max=250, audit_logs=1000,
                     usage_series=40, period_days=31, project_resources=250, files=25000, codex_users=60),
     # benchmarks
     "large": Scale("large", projects=1000, archived_every=7, users=1000, invites=500, admin_api_keys=500, certificates=500,

@@ -382,7 +382,7 @@ class _Handler(BaseHTTPRequestHandler):
                     emu.codex_max_limit = int(body_in["codex_max_limit"])
                 return self._send(200, emu.describe())
             if name == "requests" and method == "GET":
-                return self._send(200, {"requests": emu.requests, **emu.stats()})
+                return self._send(200, {"requests": emu.requests, "stats": emu.stats()})
             if name == "requests" and method in ("DELETE", "POST"):
                 emu.clear_requests()
                 return self._send(200, {"cleared": True})
