@@ -6,9 +6,9 @@ maximum (`admin_api_keys`, `rate_limits`) any positive `limit` is accepted.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
-from .common import ApiError, Collection, Limit, Request, id_cursor_page, next_cursor_page, not_found, ordered, window
+from .common import Collection, Limit, Request, id_cursor_page, next_cursor_page, not_found, ordered, window
 from .data import DAY, MODELS, Dataset
 
 KEY_CLASS = "admin"
@@ -184,20 +184,6 @@ def _project(req: Request, ds: Dataset) -> Tuple[int, Dict[str, Any]]:
     if p is None:
         raise not_found("project", req.path_params["project_id"])
     return p, project_collections(ds, p)
-
-
-def _list(coll: Collection, limit: Limit, order_default: Optional[str] = None, style: str = "id", before: bool = False,
-          keep: Optional[Callable[[int], bool]] = None, order_param: bool = True) -> Callable[[Request, Collection], Dict[str, Any]]:
-    def serve(req: Request, coll: Collection = coll) -> Dict[str, Any]:
-        n = limit.read(req)
-        order = req.choice("order", ["asc", "desc"], order_default or "asc") if order_param and order_default else "asc"
-        seq = ordered(coll, order, keep)
-        records, has_more = window(req, coll, seq, n, before=before)
-        if style == "next":
-            return next_cursor_page(records, has_more, id_field=coll.id_field)
-        return id_cursor_page(records, has_more, id_field=coll.id_field)
-
-    return serve  # type: ignore[return-value]
 
 
 def users(req: Request, ds: Dataset) -> Dict[str, Any]:

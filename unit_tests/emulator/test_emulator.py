@@ -1,9 +1,7 @@
 """Behaviour of the OpenAI emulator: limits, defaults, filters, paging, key classes, usage consistency, audit
 logs, Codex routes, fault knobs, the request log and determinism."""
 import json
-import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
