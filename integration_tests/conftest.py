@@ -1,0 +1,40 @@
+"""Start one OpenAI emulator for the acceptance suite and write the scenario configs that point at it.
+
+The configs named in acceptance-test-config.yml live in integration_tests/.emulator/ (git-ignored); the CDK's
+standard suite reads them lazily, at test time, so writing them from a session fixture is enough.
+"""
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterator
+
+import pytest
+
+from openai_emulator import Emulator
+
+HERE = Path(__file__).resolve().parent
+CONFIG_DIR = HERE / ".emulator"
+
+
+def scenario_configs(emu: Emulator) -> Dict[str, Dict[str, Any]]:
+    good = emu.connector_config()
+    invalid = json.loads((HERE / "invalid_config.json").read_text())
+    invalid.update(api_base_url=emu.api_base_url, codex_api_base_url=emu.codex_api_base_url)
+    return {
+        "config.json": good,
+        "config_admin_only.json": emu.connector_config(project=False, codex_analytics=False),
+        # well-formed configs that the emulator rejects (401/404), so `check` must fail
+        "invalid_admin_key.json": invalid,
+        "invalid_project_key.json": dict(good, project_api_key="sk-proj-UNKNOWNprojectKEY00000000000000"),
+        "invalid_codex_key.json": dict(good, codex_api_key="sk-UNKNOWNcodexKEY000000000000000000"),
+        # first in the list: the foundation's check reads only the first workspace (issue 6 checks each one)
+        "unknown_workspace.json": dict(good, workspace_ids="ws_does_not_exist," + good["workspace_ids"]),
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def acceptance_emulator() -> Iterator[Emulator]:
+    with Emulator(scale="small", seed=0) as emu:
+        CONFIG_DIR.mkdir(exist_ok=True)
+        for name, config in scenario_configs(emu).items():
+            (CONFIG_DIR / name).write_text(json.dumps(config, indent=2))
+        yield emu

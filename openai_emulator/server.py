@@ -1,0 +1,403 @@
+"""The HTTP server: routing, key classes, faults, the request log and the control endpoints.
+
+    with Emulator(scale="small", seed=1) as emu:
+        config = emu.connector_config()          # all three credentials, pointed at the emulator
+        ...                                      # run the connector
+        emu.requests                             # what it sent: method, path, query, times, status, key class
+
+Platform API under /v1, Codex analytics under /codex/v1/analytics/codex, control endpoints under /_emulator.
+"""
+from __future__ import annotations
+
+import json
+import re
+import socket
+import struct
+import threading
+import time
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from urllib.parse import parse_qs, urlsplit
+
+from . import admin, codex, project, usage
+from .common import ApiError, Request
+from .data import Dataset
+from .faults import Faults
+
+API_PREFIX = "/v1"
+CODEX_PREFIX = "/codex/v1/analytics/codex"
+CONTROL_PREFIX = "/_emulator"
+
+# Fake, recognisable keys the emulator accepts by default (override with admin_keys/project_keys/codex_keys).
+ADMIN_KEY = "sk-admin-EMULATOR-admin-0000000000000001"
+PROJECT_KEY = "sk-proj-EMULATOR-project-000000000000001"
+CODEX_KEY = "sk-EMULATOR-codex-000000000000000000001"
+
+Handler = Callable[[Request, Dataset], Dict[str, Any]]
+
+
+def mask_key(key: str) -> str:
+    """How OpenAI echoes a key in a 401: a short prefix and the last 4 characters, never more."""
+    if len(key) < 16:
+        return key[:3] + "*****"
+    return key[:7] + "*****" + key[-4:]
+
+
+def _compile(prefix: str, routes: List[Tuple[str, Handler]], key_class: str) -> List[Tuple["re.Pattern[str]", Handler, str, str]]:
+    out = []
+    for template, handler in routes:
+        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+        out.append((re.compile("^" + re.escape(prefix) + pattern + "$"), handler, key_class, template))
+    return out
+
+
+ROUTES = (
+    _compile(API_PREFIX, admin.ROUTES, admin.KEY_CLASS)
+    + _compile(API_PREFIX, usage.ROUTES, usage.KEY_CLASS)
+    + _compile(API_PREFIX, project.ROUTES, project.KEY_CLASS)
+    + _compile(CODEX_PREFIX, codex.ROUTES, codex.KEY_CLASS)
+)
+
+KEY_CLASS_NAMES = {"admin": "an Admin API key (sk-admin-...)", "project": "a project API key (sk-proj-...)",
+                   "codex": "an API key with the codex.enterprise.analytics.read scope"}
+
+
+class Emulator:
+    """A local stand-in for the OpenAI Admin, project and Codex analytics APIs."""
+
+    def __init__(
+        self,
+        scale: Any = "small",
+        seed: int = 0,
+        now: Optional[int] = None,
+        period_days: Optional[int] = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        admin_keys: Optional[List[str]] = None,
+        project_keys: Optional[Mapping[str, Optional[str]]] = None,
+        codex_keys: Optional[List[str]] = None,
+        workspaces: Optional[List[str]] = None,
+        codex_max_limit: int = codex.DEFAULT_MAX_LIMIT,
+        faults: Optional[Faults] = None,
+        log_requests: bool = True,
+        verbose: bool = False,
+    ) -> None:
+        self.data = Dataset(scale, seed=seed, now=now, period_days=period_days, workspaces=workspaces)
+        self.host = host
+        self._port = port
+        self.admin_keys = set(admin_keys if admin_keys is not None else [ADMIN_KEY])
+        default_project = self.data.projects.item(0)["id"]
+        self.project_keys = {k: (v or default_project) for k, v in (project_keys if project_keys is not None else {PROJECT_KEY: None}).items()}
+        self.codex_keys = set(codex_keys if codex_keys is not None else [CODEX_KEY])
+        self.codex_max_limit = codex_max_limit
+        self.faults = faults or Faults()
+        self.log_requests = log_requests
+        self.verbose = verbose
+        self._lock = threading.Lock()
+        self._log: List[Dict[str, Any]] = []
+        self._count = 0
+        self._in_flight = 0
+        self._max_in_flight = 0
+        self._server: Optional[ThreadingHTTPServer] = None
+        self._thread: Optional[threading.Thread] = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> "Emulator":
+        emulator = self
+
+        class BoundHandler(_Handler):
+            pass
+
+        BoundHandler.emulator = emulator
+        server = ThreadingHTTPServer((self.host, self._port), BoundHandler)
+        server.daemon_threads = True
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="openai-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ addresses and configs
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "the emulator is not running"
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_base_url(self) -> str:
+        return self.base_url + API_PREFIX
+
+    @property
+    def codex_api_base_url(self) -> str:
+        return self.base_url + CODEX_PREFIX
+
+    def connector_config(self, project: bool = True, codex_analytics: bool = True, **overrides: Any) -> Dict[str, Any]:
+        """A valid source-openai config for this emulator: all credentials, start_date = start of the data."""
+        start = datetime.fromtimestamp(self.data.period_start, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        config: Dict[str, Any] = {"admin_api_key": sorted(self.admin_keys)[0], "start_date": start,
+                                  "api_base_url": self.api_base_url, "codex_api_base_url": self.codex_api_base_url}
+        if project and self.project_keys:
+            config["project_api_key"] = sorted(self.project_keys)[0]
+        if codex_analytics and self.codex_keys:
+            config["codex_api_key"] = sorted(self.codex_keys)[0]
+            config["workspace_ids"] = ",".join(self.data.workspaces)
+        config.update(overrides)
+        return config
+
+    # ------------------------------------------------------------------ knobs
+    def set_faults(self, **knobs: Any) -> Faults:
+        """Change fault knobs at runtime (reset=True first restores the defaults)."""
+        with self._lock:
+            self.faults = Faults.from_mapping(knobs, self.faults)
+            return self.faults
+
+    def revise(self, days: int = 2, factor: float = 0.1) -> Dict[str, Any]:
+        """Restate recent usage and costs: days starting in the last `days` days (and today) grow by `factor`."""
+        revision = self.data.revise(days=days, factor=factor)
+        return {"number": revision.number, "since": revision.since, "factor": revision.factor}
+
+    # ------------------------------------------------------------------ request log and stats
+    @property
+    def requests(self) -> List[Dict[str, Any]]:
+        """The API requests served so far (oldest first): n, method, path, query, started, ended, status,
+        key_class, fault."""
+        with self._lock:
+            return [dict(entry) for entry in self._log]
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+    def stats(self) -> Dict[str, Any]:
+        with self._lock:
+            return {"requests": self._count, "in_flight": self._in_flight, "max_in_flight": self._max_in_flight}
+
+    def reset(self) -> None:
+        """Back to a clean state: no faults, empty log, zeroed counters (the data and its revisions stay)."""
+        with self._lock:
+            self.faults = Faults()
+            self._log.clear()
+            self._count = 0
+            self._max_in_flight = self._in_flight
+
+    def describe(self) -> Dict[str, Any]:
+        ds = self.data
+        return {"api_base_url": self.api_base_url, "codex_api_base_url": self.codex_api_base_url, "scale": ds.scale.name,
+                "seed": ds.seed, "now": ds.now, "period_start": ds.period_start, "workspaces": ds.workspaces,
+                "codex_max_limit": self.codex_max_limit, "revisions": len(ds.revisions)}
+
+    # ------------------------------------------------------------------ request handling (called by _Handler)
+    def _begin(self, method: str, path: str, query: Dict[str, List[str]]) -> Dict[str, Any]:
+        with self._lock:
+            self._count += 1
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            entry = {"n": self._count, "method": method, "path": path, "query": query, "started": time.time(),
+                     "ended": None, "status": None, "key_class": None, "fault": None}
+            if self.log_requests:
+                self._log.append(entry)
+            return entry
+
+    def _end(self, entry: Dict[str, Any], status: Optional[int]) -> None:
+        with self._lock:
+            if entry["ended"] is not None:
+                return
+            entry["ended"] = time.time()
+            entry["status"] = status
+            self._in_flight -= 1
+
+    def classify(self, key: Optional[str]) -> Optional[str]:
+        if key is None:
+            return None
+        if key in self.admin_keys:
+            return "admin"
+        if key in self.project_keys:
+            return "project"
+        if key in self.codex_keys:
+            return "codex"
+        return "unknown"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: Emulator
+    protocol_version = "HTTP/1.1"
+    server_version = "openai-emulator/1.0"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        if self.emulator.verbose:
+            super().log_message(format, *args)
+
+    # ------------------------------------------------------------------ responses
+    def _send(self, status: int, body: Any, headers: Optional[Mapping[str, str]] = None, raw: Optional[bytes] = None,
+              content_type: str = "application/json") -> None:
+        payload = raw if raw is not None else json.dumps(body, separators=(",", ":")).encode()
+        entry = getattr(self, "_entry", None)
+        if entry is not None:  # the request counts as finished before its bytes leave (the client may be quicker)
+            self.emulator._end(entry, status)
+            self._entry = None
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _error(self, error: ApiError) -> int:
+        self._send(error.status, error.body(), error.headers)
+        return error.status
+
+    def _reset(self) -> None:
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+
+    # ------------------------------------------------------------------ methods
+    def do_GET(self) -> None:  # noqa: N802
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch("POST")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._dispatch("DELETE")
+
+    def _dispatch(self, method: str) -> None:
+        url = urlsplit(self.path)
+        path = url.path
+        query = parse_qs(url.query, keep_blank_values=True)
+        if path.startswith(CONTROL_PREFIX):
+            self._control(method, path, query)
+            return
+        self._api(method, path, query)
+
+    def _api(self, method: str, path: str, query: Dict[str, List[str]]) -> None:
+        emu = self.emulator
+        entry = emu._begin(method, path, query)
+        self._entry = entry
+        status: Optional[int] = None
+        try:
+            status = self._serve(emu, entry, method, path, query)
+        except (BrokenPipeError, ConnectionResetError):
+            status = None
+        finally:
+            self._entry = None
+            emu._end(entry, status)
+
+    def _serve(self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]) -> Optional[int]:
+        faults = emu.faults
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000.0)
+        match = None
+        for pattern, handler, key_class, _template in ROUTES:
+            m = pattern.match(path)
+            if m:
+                match = (m, handler, key_class)
+                break
+        if match is None or method != "GET":
+            return self._error(ApiError(404, f"Invalid URL ({method} {path})", code=None))
+        m, handler, key_class = match
+        fault = faults.decide(entry["n"], path)
+        entry["fault"] = fault
+        if fault == "reset":
+            self._reset()
+            return None
+        if fault == "429":
+            headers = {"Retry-After": str(faults.retry_after)} if faults.retry_after is not None else {}
+            return self._error(ApiError(429, "Rate limit reached for requests. Please try again later.", type="requests",
+                                        code="rate_limit_exceeded", headers=headers))
+        if fault and fault.isdigit() and fault.startswith("5"):
+            return self._error(ApiError(int(fault), "The server had an error while processing your request. Sorry about that!",
+                                        type="server_error", code=None))
+        if fault == "slow":
+            time.sleep(faults.slow_seconds)
+        # authentication: the key class decides which family a key may read
+        auth = self.headers.get("Authorization", "")
+        key = auth[7:].strip() if auth.startswith("Bearer ") else None
+        cls = emu.classify(key)
+        entry["key_class"] = cls
+        if key is None or key == "":
+            return self._error(ApiError(401, "You didn't provide an API key. You need to provide your API key in an "
+                                             "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+                                        code=None))
+        if cls == "unknown":
+            return self._error(ApiError(401, f"Incorrect API key provided: {mask_key(key)}. You can find your API key at "
+                                             "https://platform.openai.com/account/api-keys.", code="invalid_api_key"))
+        if cls != key_class:
+            return self._error(ApiError(401, f"This endpoint needs {KEY_CLASS_NAMES[key_class]}; the key provided "
+                                             f"({mask_key(key)}) is {KEY_CLASS_NAMES[cls or 'admin'].split(' (')[0]}.",
+                                        code="invalid_api_key"))
+        if fault == "403":
+            return self._error(ApiError(403, "You have insufficient permissions for this operation.",
+                                        type="invalid_request_error", code="insufficient_permissions"))
+        req = Request(method=method, path=path, query=query, headers=self.headers, path_params=m.groupdict(), key=key,
+                      key_class=cls, project_id=emu.project_keys.get(key), emulator=emu)
+        try:
+            body = handler(req, emu.data)
+        except ApiError as error:
+            return self._error(error)
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        if fault == "truncate":
+            self._send(200, None, raw=payload[: max(1, len(payload) // 2)])
+            return 200
+        if fault == "html":
+            self._send(200, None, raw=b"<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html")
+            return 200
+        self._send(200, None, raw=payload)
+        return 200
+
+    # ------------------------------------------------------------------ control endpoints (no auth)
+    def _control(self, method: str, path: str, query: Dict[str, List[str]]) -> None:
+        emu = self.emulator
+        name = path[len(CONTROL_PREFIX):].strip("/")
+        try:
+            body_in: Dict[str, Any] = {}
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                body_in = json.loads(self.rfile.read(length) or b"{}")
+            if name in ("", "health", "config") and method == "GET":
+                return self._send(200, dict(emu.describe(), ok=True))
+            if name == "config" and method == "POST":
+                if "codex_max_limit" in body_in:
+                    emu.codex_max_limit = int(body_in["codex_max_limit"])
+                return self._send(200, emu.describe())
+            if name == "requests" and method == "GET":
+                return self._send(200, {"requests": emu.requests, "stats": emu.stats()})
+            if name == "requests" and method in ("DELETE", "POST"):
+                emu.clear_requests()
+                return self._send(200, {"cleared": True})
+            if name == "stats" and method == "GET":
+                return self._send(200, emu.stats())
+            if name == "faults" and method == "GET":
+                return self._send(200, emu.faults.to_dict())
+            if name == "faults" and method == "POST":
+                return self._send(200, emu.set_faults(**body_in).to_dict())
+            if name == "reset" and method == "POST":
+                emu.reset()
+                return self._send(200, {"reset": True})
+            if name == "revise" and method == "POST":
+                return self._send(200, emu.revise(days=int(body_in.get("days", 2)), factor=float(body_in.get("factor", 0.1))))
+            self._send(404, {"error": {"message": f"Unknown control endpoint ({method} {path})", "type": "invalid_request_error",
+                                       "param": None, "code": None}})
+        except (ValueError, TypeError) as error:
+            self._send(400, {"error": {"message": str(error), "type": "invalid_request_error", "param": None, "code": None}})

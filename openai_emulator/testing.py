@@ -1,0 +1,117 @@
+"""Test helpers: pytest fixtures, a tiny HTTP client and one sample request per endpoint.
+
+The repository's root conftest.py loads this module as a pytest plugin, so every test can use:
+
+* `emulator`          - one session-wide Emulator (scale small, seed 0). Tests that change knobs call
+                        `emulator.reset()` afterwards (the fixture does it before handing it out).
+* `emulator_factory`  - `emulator_factory(scale="medium", seed=3, faults=Faults(...))` starts a private emulator
+                        that is stopped when the test ends.
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+
+import pytest
+
+from .data import DAY
+from .server import API_PREFIX, CODEX_PREFIX, Emulator
+
+
+def get(emu: Emulator, path: str, key: Optional[str] = None, params: Optional[Mapping[str, Any]] = None,
+        codex: bool = False, timeout: float = 30) -> Tuple[int, Any, Mapping[str, str]]:
+    """GET `path` (below /v1, or below the Codex prefix) -> (status, parsed JSON or raw text, headers)."""
+    from urllib.parse import urlencode
+
+    base = emu.codex_api_base_url if codex else emu.api_base_url
+    url = base + path + ("?" + urlencode(params, doseq=True) if params else "")
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw = response.read()
+            status, hdrs = response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        raw, status, hdrs = error.read(), error.code, dict(error.headers)
+    try:
+        return status, json.loads(raw), hdrs
+    except ValueError:
+        return status, raw.decode(errors="replace"), hdrs
+
+
+def control(emu: Emulator, name: str, body: Optional[Mapping[str, Any]] = None, method: Optional[str] = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{emu.base_url}/_emulator/{name}", data=data, method=method or ("POST" if data else "GET"),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def sample_requests(emu: Emulator) -> List[Dict[str, Any]]:
+    """One valid request per endpoint: {template, path, params, key, codex}. Parents are the first (largest) ones."""
+    from . import admin, codex, project, usage
+    from .project import ProjectData
+
+    ds = emu.data
+    admin_key = sorted(emu.admin_keys)[0]
+    project_key = sorted(emu.project_keys)[0]
+    codex_key = sorted(emu.codex_keys)[0]
+    p0 = ds.projects.item(0)["id"]
+    pc = admin.project_collections(ds, 0)
+    fill = {"project_id": p0, "group_id": ds.groups.item(0)["id"], "user_id": ds.users.item(0)["id"]}
+    out: List[Dict[str, Any]] = []
+    for template, _ in admin.ROUTES:
+        values = dict(fill)
+        if template.startswith("/projects/{project_id}/users/"):
+            values["user_id"] = pc["users"].item(0)["id"]
+        if template.startswith("/projects/{project_id}/groups/"):
+            values["group_id"] = pc["groups"].item(0)["group_id"]
+        out.append({"template": template, "path": template.format(**values), "params": {}, "key": admin_key, "codex": False})
+    for template, _ in usage.ROUTES:
+        params = {} if template.endswith("audit_logs") else {"start_time": ds.period_start}
+        out.append({"template": template, "path": template, "params": params, "key": admin_key, "codex": False})
+    pd = ds.cached(("project_data", ds.project_index(emu.project_keys[project_key])),
+                   lambda: ProjectData(ds, ds.project_index(emu.project_keys[project_key])))
+    first_eval = pd.evals.item(0)["id"]
+    run = pd.child("eval_runs", pd.evals, first_eval, pd._eval_run).item(0)["id"]
+    pvalues = {"skill_id": pd.skills.item(0)["id"], "eval_id": first_eval, "run_id": run,
+               "fine_tuning_job_id": pd.ft_jobs.item(0)["id"], "vector_store_id": pd.vector_stores.item(0)["id"],
+               "container_id": pd.containers.item(0)["id"], "thread_id": pd.threads.item(0)["id"]}
+    for template, _ in project.ROUTES:
+        out.append({"template": template, "path": template.format(**pvalues), "params": {}, "key": project_key, "codex": False})
+    for template, _ in codex.ROUTES:
+        out.append({"template": template, "path": template.format(workspace_id=ds.workspaces[0]),
+                    "params": {"start_time": ds.period_start, "end_time": ds.now}, "key": codex_key, "codex": True})
+    return out
+
+
+@pytest.fixture(scope="session")
+def _session_emulator() -> Iterator[Emulator]:
+    with Emulator(scale="small", seed=0) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emulator(_session_emulator: Emulator) -> Emulator:
+    """The shared small emulator, with no faults and an empty request log."""
+    _session_emulator.reset()
+    return _session_emulator
+
+
+@pytest.fixture
+def emulator_factory() -> Iterator[Callable[..., Emulator]]:
+    started: List[Emulator] = []
+
+    def start(**kwargs: Any) -> Emulator:
+        emu = Emulator(**kwargs).start()
+        started.append(emu)
+        return emu
+
+    yield start
+    for emu in started:
+        emu.stop()
+
+
+__all__ = ["get", "control", "sample_requests", "emulator", "emulator_factory", "API_PREFIX", "CODEX_PREFIX", "DAY"]

@@ -1,0 +1,523 @@
+"""Usage (10 endpoints), costs and audit logs of the Administration API.
+
+Usage is generated top-down so that every bucket width agrees exactly: each series (one combination of all
+dimensions) has a daily amount per metric part; a day is split into hours, and an hour into minutes, by
+deterministic cumulative weights (floor differences telescope, so the 24 hours of a day sum to the day and the 60
+minutes of an hour to the hour, to the unit). Buckets that are not grouped by a dimension carry null for it.
+Costs are derived from the daily completions tokens (integer micro-dollars, so every grouping sums exactly).
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from .common import Collection, Limit, Request, bad_param, decode_token, encode_token, id_cursor_page, page_token_page, window
+from .data import DAY, MODELS, Dataset
+
+KEY_CLASS = "admin"
+
+WIDTHS = {"1m": 60, "1h": 3600, "1d": DAY}
+USAGE_LIMITS = {"1d": Limit(default=7, minimum=1, maximum=31), "1h": Limit(default=24, minimum=1, maximum=168),
+                "1m": Limit(default=60, minimum=1, maximum=1440)}
+COSTS_LIMIT = Limit(default=7, minimum=1, maximum=180)
+AUDIT_LIMIT = Limit(default=20, minimum=1, maximum=100)
+
+COMMON_DIMS = ["project_id", "user_id", "api_key_id", "model"]
+COMMON_FILTERS = {"project_ids": "project_id", "user_ids": "user_id", "api_key_ids": "api_key_id", "models": "model"}
+
+# parts: additive base quantities generated per series; derive: parts -> the result's metric fields
+COMPLETION_PARTS = ["it_unc", "it_cw", "it_c", "ia_unc", "ia_c", "ii_unc", "ii_c", "ot", "oa", "oi", "req"]
+COMPLETION_BASE = [60000, 4000, 20000, 900, 300, 1200, 200, 15000, 500, 300, 120]
+
+
+def _completions(p: Sequence[int]) -> Dict[str, int]:
+    it_unc, it_cw, it_c, ia_unc, ia_c, ii_unc, ii_c, ot, oa, oi, req = p
+    inp = it_unc + it_cw + it_c + ia_unc + ia_c + ii_unc + ii_c
+    cached = it_c + ia_c + ii_c
+    return {"input_tokens": inp, "input_cached_tokens": cached, "input_cache_write_tokens": it_cw,
+            "input_uncached_tokens": inp - cached, "output_tokens": ot + oa + oi,
+            "input_text_tokens": it_unc + it_cw + it_c, "output_text_tokens": ot, "input_cached_text_tokens": it_c,
+            "input_audio_tokens": ia_unc + ia_c, "input_cached_audio_tokens": ia_c, "output_audio_tokens": oa,
+            "input_image_tokens": ii_unc + ii_c, "input_cached_image_tokens": ii_c, "output_image_tokens": oi,
+            "num_model_requests": req}
+
+
+ENDPOINTS: Dict[str, Dict[str, Any]] = {
+    "completions": {"object": "organization.usage.completions.result",
+                    "dims": COMMON_DIMS + ["batch", "service_tier"], "filters": dict(COMMON_FILTERS, batch="batch"),
+                    "parts": COMPLETION_PARTS, "base": COMPLETION_BASE, "derive": _completions},
+    "embeddings": {"object": "organization.usage.embeddings.result", "dims": COMMON_DIMS, "filters": COMMON_FILTERS,
+                   "parts": ["input_tokens", "num_model_requests"], "base": [40000, 80]},
+    "moderations": {"object": "organization.usage.moderations.result", "dims": COMMON_DIMS, "filters": COMMON_FILTERS,
+                    "parts": ["input_tokens", "num_model_requests"], "base": [8000, 60]},
+    "images": {"object": "organization.usage.images.result", "dims": COMMON_DIMS + ["size", "source"],
+               "filters": dict(COMMON_FILTERS, sources="source", sizes="size"),
+               "parts": ["images", "num_model_requests"], "base": [40, 30]},
+    "audio_speeches": {"object": "organization.usage.audio_speeches.result", "dims": COMMON_DIMS, "filters": COMMON_FILTERS,
+                       "parts": ["characters", "num_model_requests"], "base": [30000, 40]},
+    "audio_transcriptions": {"object": "organization.usage.audio_transcriptions.result", "dims": COMMON_DIMS,
+                             "filters": COMMON_FILTERS, "parts": ["seconds", "num_model_requests"], "base": [3600, 40]},
+    "vector_stores": {"object": "organization.usage.vector_stores.result", "dims": ["project_id"],
+                      "filters": {"project_ids": "project_id"}, "parts": ["usage_bytes"], "base": [50_000_000]},
+    "code_interpreter_sessions": {"object": "organization.usage.code_interpreter_sessions.result", "dims": ["project_id"],
+                                  "filters": {"project_ids": "project_id"}, "parts": ["num_sessions"], "base": [25]},
+    "file_search_calls": {"object": "organization.usage.file_searches.result",
+                          "dims": ["project_id", "user_id", "api_key_id", "vector_store_id"],
+                          "filters": {"project_ids": "project_id", "user_ids": "user_id", "api_key_ids": "api_key_id",
+                                      "vector_store_ids": "vector_store_id"},
+                          "parts": ["num_requests"], "base": [90]},
+    "web_search_calls": {"object": "organization.usage.web_searches.result", "dims": COMMON_DIMS + ["context_level"],
+                         "filters": dict(COMMON_FILTERS, context_levels="context_level"),
+                         "parts": ["num_model_requests", "num_requests"], "base": [70, 110]},
+}
+
+COST_DIMS = ["project_id", "line_item", "api_key_id"]
+# micro-dollars per 1,000 tokens, (input, output)
+PRICES = {"gpt-4o-2024-08-06": (2500, 10000), "gpt-4o-mini-2024-07-18": (150, 600), "gpt-4.1-2025-04-14": (2000, 8000),
+          "o3-2025-04-16": (2000, 8000), "gpt-5-2025-08-07": (1250, 10000)}
+
+IMAGE_SIZES = ["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]
+IMAGE_SOURCES = ["image.generation", "image.edit", "image.variation"]
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: "OrderedDict[Any, Any]" = OrderedDict()
+
+    def get(self, key: Any, build: Callable[[], Any]) -> Any:
+        try:
+            self.data.move_to_end(key)
+            return self.data[key]
+        except KeyError:
+            value = build()
+            self.data[key] = value
+            if len(self.data) > self.size:
+                self.data.popitem(last=False)
+            return value
+
+
+class UsageModel:
+    """The usage of one organisation: series per endpoint and exact amounts per day, hour and minute."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+        self._days = _LRU(200_000)
+        self._hours = _LRU(200_000)
+        self._minutes = _LRU(100_000)
+        self.series: Dict[str, List[Dict[str, Any]]] = {name: self._series(name) for name in ENDPOINTS}
+
+    # ------------------------------------------------------------------ series
+    def _series(self, endpoint: str) -> List[Dict[str, Any]]:
+        ds = self.ds
+        active = ds.active_projects() or [0]
+        n = ds.scale.usage_series
+        if endpoint in ("vector_stores", "code_interpreter_sessions"):
+            n = min(n, len(active))
+        out = []
+        for s in range(n):
+            p = active[0] if s == 0 else ds.pick(active, "usage_project", endpoint, s)
+            members = ds.subset("project_users", p, ds.scale.users, cap=None if p == 0 else 100)
+            keys = ds.api_key_ids(p)
+            user = None if not members or ds.h("svc", endpoint, s) % 5 == 4 else ds.users.item(members[ds.h("u", endpoint, s) % len(members)])["id"]
+            dims: Dict[str, Any] = {"project_id": ds.projects.item(p)["id"], "user_id": user,
+                                    "api_key_id": keys[ds.h("k", endpoint, s) % len(keys)],
+                                    "model": ds.pick(MODELS, "m", endpoint, s)}
+            dims["batch"] = ds.h("batch", endpoint, s) % 4 == 3
+            dims["service_tier"] = ds.pick(["default", "default", "flex", "priority"], "tier", endpoint, s)
+            dims["size"] = ds.pick(IMAGE_SIZES, "size", s)
+            dims["source"] = ds.pick(IMAGE_SOURCES, "source", s)
+            dims["context_level"] = ds.pick(["low", "medium", "high"], "ctx", s)
+            dims["vector_store_id"] = "vs_" + format(ds.h("vs", p, s % 3), "x")[:16]
+            scale = 0.2 + 1.6 * ds.f("mag", endpoint, s)
+            out.append({"index": s, "dims": dims, "scale": scale})
+        return out
+
+    # ------------------------------------------------------------------ amounts
+    def day(self, endpoint: str, s: int, day_start: int) -> Optional[Tuple[int, ...]]:
+        """The full-day amounts of series s (None when idle). Only days in [period_start, now) have usage."""
+        ds = self.ds
+        if day_start < ds.period_start or day_start >= ds.now:
+            return None
+
+        def build() -> Optional[Tuple[int, ...]]:
+            if s != 0 and ds.f("active", endpoint, s, day_start) < 0.25:
+                return None
+            spec = ENDPOINTS[endpoint]
+            series = self.series[endpoint][s]
+            factor = ds.revision_factor(day_start)
+            parts = []
+            for k, base in enumerate(spec["base"]):
+                value = int(base * series["scale"] * (0.5 + ds.f("amt", endpoint, s, day_start, k)))
+                if spec["parts"][k] in ("ia_unc", "ia_c", "ii_c", "oa", "oi") and ds.h("modal", endpoint, s) % 3:
+                    value = 0  # most series are text-only
+                parts.append(int(value * factor))
+            return tuple(parts) if any(parts) else None
+
+        return self._days.get((endpoint, s, day_start, len(ds.revisions)), build)
+
+    def _hour_weights(self, endpoint: str, s: int, day_start: int) -> List[int]:
+        ds = self.ds
+        weights = [0] * 24
+        for hour in range(24):
+            if ds.f("hact", endpoint, s, day_start, hour) < 0.55:
+                weights[hour] = 1 + ds.h("hw", endpoint, s, day_start, hour) % 9
+        if not any(weights):
+            weights[ds.h("hfix", endpoint, s, day_start) % 24] = 1
+        cum = [0]
+        for w in weights:
+            cum.append(cum[-1] + w)
+        return cum
+
+    def hours(self, endpoint: str, s: int, day_start: int) -> Optional[List[Optional[Tuple[int, ...]]]]:
+        """The 24 hourly amounts of a day; they sum exactly to the day."""
+        parts = self.day(endpoint, s, day_start)
+        if parts is None:
+            return None
+
+        def build() -> List[Optional[Tuple[int, ...]]]:
+            cum = self._hour_weights(endpoint, s, day_start)
+            total = cum[-1]
+            out: List[Optional[Tuple[int, ...]]] = []
+            for hour in range(24):
+                if cum[hour + 1] == cum[hour]:
+                    out.append(None)
+                    continue
+                vals = tuple(d * cum[hour + 1] // total - d * cum[hour] // total for d in parts)
+                out.append(vals if any(vals) else None)
+            return out
+
+        return self._hours.get((endpoint, s, day_start, len(self.ds.revisions)), build)
+
+    def minutes(self, endpoint: str, s: int, day_start: int, hour: int) -> Dict[int, Tuple[int, ...]]:
+        """The non-zero minute amounts of an hour (minute -> amounts); they sum exactly to the hour."""
+        hours = self.hours(endpoint, s, day_start)
+        if hours is None or hours[hour] is None:
+            return {}
+        amounts = hours[hour]
+
+        def build() -> Dict[int, Tuple[int, ...]]:
+            ds = self.ds
+            k = 1 + ds.h("mk", endpoint, s, day_start, hour) % 8
+            chosen = sorted({ds.h("mm", endpoint, s, day_start, hour, j) % 60 for j in range(k)})
+            weights = [1 + ds.h("mw", endpoint, s, day_start, hour, m) % 5 for m in chosen]
+            cum = [0]
+            for w in weights:
+                cum.append(cum[-1] + w)
+            total = cum[-1]
+            out = {}
+            for j, minute in enumerate(chosen):
+                vals = tuple(a * cum[j + 1] // total - a * cum[j] // total for a in amounts)
+                if any(vals):
+                    out[minute] = vals
+            return out
+
+        return self._minutes.get((endpoint, s, day_start, hour, len(self.ds.revisions)), build)
+
+    def amount(self, endpoint: str, s: int, start: int, width: int) -> Optional[Tuple[int, ...]]:
+        """Amounts of series s in the bucket [start, start + width), clipped at `now` (the open bucket is partial)."""
+        ds = self.ds
+        end = min(start + width, ds.now)
+        if end <= start:
+            return None
+        day_start = start // DAY * DAY
+        if width == DAY and end == start + DAY:
+            return self.day(endpoint, s, day_start)
+        if width == 60:
+            return self.minutes(endpoint, s, day_start, (start - day_start) // 3600).get((start % 3600) // 60)
+        # an hour bucket, or a partial day/hour: whole hours, then the minutes of a partial hour
+        hours = self.hours(endpoint, s, day_start)
+        if hours is None:
+            return None
+        total: Optional[List[int]] = None
+        t = start
+        while t < end:
+            hour = (t - day_start) // 3600
+            if t % 3600 == 0 and t + 3600 <= end:
+                vals: Any = hours[hour]
+                t += 3600
+                if vals is not None:
+                    total = list(vals) if total is None else [a + b for a, b in zip(total, vals)]
+                continue
+            stop = min(end, (t // 3600 + 1) * 3600)
+            for minute, vals in self.minutes(endpoint, s, day_start, hour).items():
+                minute_start = day_start + hour * 3600 + minute * 60
+                if t <= minute_start < stop:
+                    total = list(vals) if total is None else [a + b for a, b in zip(total, vals)]
+            t = stop
+        return tuple(total) if total is not None and any(total) else None
+
+
+def model(ds: Dataset) -> UsageModel:
+    return ds.cached(("usage_model",), lambda: UsageModel(ds))
+
+
+# ------------------------------------------------------------------------------------------ paging of buckets
+
+
+def _bucket_range(req: Request, ds: Dataset, width: int, limit: int) -> Tuple[List[int], Optional[str]]:
+    start_time = req.integer("start_time", required=True)
+    end_time = req.integer("end_time")
+    assert start_time is not None
+    if start_time < 0:
+        raise bad_param("start_time", "Invalid 'start_time': must be a non-negative Unix timestamp in seconds.")
+    if end_time is not None and end_time <= start_time:
+        raise bad_param("end_time", "Invalid 'end_time': must be greater than 'start_time'.")
+    first = start_time // width * width
+    stop = ds.now if end_time is None else min(end_time, ds.now)
+    token = req.one("page")
+    t = first
+    if token:
+        payload = decode_token("page", token)
+        t = payload.get("t")
+        if not isinstance(t, int) or t < first or (t - first) % width or payload.get("w") != width:
+            raise bad_param("page", "Invalid 'page': the page token does not belong to this query.")
+    starts = []
+    while t < stop and len(starts) < limit:
+        starts.append(t)
+        t += width
+    next_page = encode_token({"t": t, "w": width}) if t < stop and starts else None
+    return starts, next_page
+
+
+def _group_by(req: Request, allowed: List[str]) -> List[str]:
+    values = req.many("group_by")
+    for value in values:
+        if value not in allowed:
+            raise bad_param("group_by", f"Invalid 'group_by': '{value[:40]}' is not one of {', '.join(allowed)}.")
+    return [d for d in allowed if d in values]
+
+
+def usage_handler(endpoint: str) -> Callable[[Request, Dataset], Dict[str, Any]]:
+    spec = ENDPOINTS[endpoint]
+
+    def handle(req: Request, ds: Dataset) -> Dict[str, Any]:
+        width_name = req.choice("bucket_width", list(WIDTHS), "1d")
+        assert width_name is not None
+        width = WIDTHS[width_name]
+        limit = USAGE_LIMITS[width_name].read(req)
+        group = _group_by(req, spec["dims"])
+        filters: Dict[str, set] = {}
+        for param, dim in spec["filters"].items():
+            if dim == "batch":
+                batch = req.boolean("batch")
+                if batch is not None:
+                    filters[dim] = {batch}
+                continue
+            values = req.many(param)
+            if param == "sources":
+                req.choices(param, IMAGE_SOURCES)
+            if param == "sizes":
+                req.choices(param, IMAGE_SIZES)
+            if param == "context_levels":
+                req.choices(param, ["low", "medium", "high"])
+            if values:
+                filters[dim] = set(values)
+        starts, next_page = _bucket_range(req, ds, width, limit)
+        um = model(ds)
+        series = [s for s in um.series[endpoint] if all(s["dims"][d] in allowed for d, allowed in filters.items())]
+        buckets = []
+        for start in starts:
+            groups: Dict[Tuple[Any, ...], List[int]] = {}
+            for s in series:
+                vals = um.amount(endpoint, s["index"], start, width)
+                if vals is None:
+                    continue
+                key = tuple(s["dims"][d] for d in group)
+                acc = groups.get(key)
+                groups[key] = list(vals) if acc is None else [a + b for a, b in zip(acc, vals)]
+            results = []
+            for key in sorted(groups, key=lambda k: tuple("" if v is None else str(v) for v in k)):
+                parts = groups[key]
+                metrics = spec["derive"](parts) if "derive" in spec else dict(zip(spec["parts"], parts))
+                result: Dict[str, Any] = {"object": spec["object"]}
+                result.update(metrics)
+                for dim in spec["dims"]:
+                    result[dim] = key[group.index(dim)] if dim in group else None
+                results.append(result)
+            buckets.append({"object": "bucket", "start_time": start, "end_time": start + width, "results": results})
+        return page_token_page(buckets, next_page)
+
+    return handle
+
+
+def costs(req: Request, ds: Dataset) -> Dict[str, Any]:
+    req.choice("bucket_width", ["1d"], "1d")
+    limit = COSTS_LIMIT.read(req)
+    group = _group_by(req, COST_DIMS)
+    project_ids = set(req.many("project_ids"))
+    api_key_ids = set(req.many("api_key_ids"))
+    starts, next_page = _bucket_range(req, ds, DAY, limit)
+    um = model(ds)
+    series = [s for s in um.series["completions"]
+              if (not project_ids or s["dims"]["project_id"] in project_ids) and (not api_key_ids or s["dims"]["api_key_id"] in api_key_ids)]
+    buckets = []
+    for start in starts:
+        groups: Dict[Tuple[Any, ...], List[int]] = {}
+        for s in series:
+            vals = um.amount("completions", s["index"], start, DAY)
+            if vals is None:
+                continue
+            metrics = _completions(vals)
+            price_in, price_out = PRICES[s["dims"]["model"]]
+            for kind, tokens, price in (("input", metrics["input_tokens"], price_in), ("output", metrics["output_tokens"], price_out)):
+                if not tokens:
+                    continue
+                dims = {"project_id": s["dims"]["project_id"], "api_key_id": s["dims"]["api_key_id"],
+                        "line_item": f"{s['dims']['model']}, {kind}"}
+                key = tuple(dims[d] for d in group)
+                acc = groups.setdefault(key, [0, 0])
+                acc[0] += tokens * price // 1000  # micro-dollars
+                acc[1] += tokens
+        results = []
+        for key in sorted(groups, key=lambda k: tuple(str(v) for v in k)):
+            micro, tokens = groups[key]
+            by_line = "line_item" in group
+            result = {"object": "organization.costs.result", "amount": {"value": micro / 1_000_000, "currency": "usd"}}
+            for dim in COST_DIMS:
+                result[dim] = key[group.index(dim)] if dim in group else None
+            result["quantity"] = float(tokens) if by_line else None
+            result["quantity_unit"] = "tokens" if by_line else None
+            results.append(result)
+        buckets.append({"object": "bucket", "start_time": start, "end_time": start + DAY, "results": results})
+    return page_token_page(buckets, next_page)
+
+
+# ------------------------------------------------------------------------------------------ audit logs
+
+# Event types generated, in rotation. `tunnel.created` and `resource.deleted` have no dedicated property in the
+# spec's AuditLog object: their details are still keyed by the type. Tenant-scoped events (tenant.*,
+# role.bound_to_resource) are returned only with tenant_only=true, as the spec describes.
+AUDIT_TYPES = ["project.created", "api_key.created", "user.added", "login.succeeded", "invite.sent", "api_key.updated",
+               "service_account.created", "rate_limit.updated", "project.updated", "tunnel.created", "login.failed",
+               "role.assignment.created", "resource.deleted", "tenant.user.added", "role.bound_to_resource"]
+TENANT_TYPES = {"role.bound_to_resource", "role.unbound_from_resource"}
+
+
+def is_tenant(event_type: str) -> bool:
+    return event_type.startswith("tenant.") or event_type in TENANT_TYPES
+
+
+def _audit_event(ds: Dataset, i: int) -> Dict[str, Any]:
+    n = ds.scale.audit_logs
+    span = ds.now - ds.period_start
+    effective = ds.period_start + (i * span) // max(n, 1) + ds.h("aud_t", i) % max(1, span // max(n, 1) // 2)
+    etype = AUDIT_TYPES[ds.h("aud_type", i) % len(AUDIT_TYPES)] if i >= len(AUDIT_TYPES) else AUDIT_TYPES[i]
+    active = ds.active_projects() or [0]
+    p = active[ds.h("aud_p", i) % len(active)]
+    project = ds.projects.item(p)
+    user = ds.users.item(ds.h("aud_u", i) % ds.scale.users)
+    event: Dict[str, Any] = {"id": ds.id("audit_log-", "audit", index=i), "type": etype, "effective_at": effective}
+    if ds.h("aud_actor", i) % 3 == 2:
+        event["actor"] = {"type": "api_key", "api_key": {"id": "key_" + format(ds.h("aud_k", i), "x")[:16], "type": "user",
+                                                         "user": {"id": user["id"], "email": user["email"]}}}
+    else:
+        event["actor"] = {"type": "session", "session": {"user": {"id": user["id"], "email": user["email"]},
+                                                         "ip_address": f"203.0.113.{ds.h('ip', i) % 250 + 1}"}}
+    resource = project["id"]
+    detail: Dict[str, Any]
+    if etype in ("project.created", "project.updated"):
+        detail = {"id": project["id"], "data": {"name": project["name"], "title": project["name"]}} if etype == "project.created" \
+            else {"id": project["id"], "changes_requested": {"title": project["name"]}}
+    elif etype in ("api_key.created", "api_key.updated"):
+        resource = "key_" + format(ds.h("aud_key", i), "x")[:16]
+        detail = {"id": resource, "data": {"scopes": ["/v1/*"]}} if etype == "api_key.created" \
+            else {"id": resource, "changes_requested": {"scopes": ["/v1/models"]}}
+    elif etype == "user.added":
+        resource = user["id"]
+        detail = {"id": user["id"], "data": {"role": "member"}}
+    elif etype == "invite.sent":
+        resource = "invite-" + format(ds.h("aud_inv", i), "x")[:16]
+        detail = {"id": resource, "data": {"email": f"invitee{i}@example.com", "role": "reader"}}
+    elif etype == "service_account.created":
+        resource = "user-svc" + format(ds.h("aud_sa", i), "x")[:12]
+        detail = {"id": resource, "data": {"role": "member"}}
+    elif etype == "rate_limit.updated":
+        resource = "rl-gpt-4o"
+        detail = {"id": resource, "changes_requested": {"max_requests_per_1_minute": 1000, "max_tokens_per_1_minute": 90000}}
+    elif etype == "role.assignment.created":
+        resource = "role_" + format(ds.h("aud_role", i), "x")[:16]
+        detail = {"id": resource, "principal_id": user["id"], "principal_type": "user", "resource_id": project["id"],
+                  "resource_type": "api.project"}
+    elif etype in ("login.succeeded", "login.failed"):
+        detail = {} if etype == "login.succeeded" else {"error_code": "invalid_credentials", "error_message": "Invalid password"}
+        resource = user["id"]
+    else:  # no dedicated property in the spec: an object keyed by the type all the same
+        resource = f"{etype.split('.')[0]}_{format(ds.h('aud_res', i), 'x')[:12]}"
+        detail = {"id": resource, "data": {"name": f"{etype} #{i}", "region": "us-east-1"}}
+    if not is_tenant(etype) and etype not in ("login.succeeded", "login.failed"):
+        event["project"] = {"id": project["id"], "name": project["name"]}
+    event[etype] = detail
+    event["_resource"] = resource
+    return event
+
+
+def audit_events(ds: Dataset) -> Collection:
+    def build() -> Collection:
+        cache: Dict[int, Dict[str, Any]] = {}
+
+        def make(i: int) -> Dict[str, Any]:
+            if i not in cache:
+                cache[i] = _audit_event(ds, i)
+            return {k: v for k, v in cache[i].items() if k != "_resource"}
+
+        coll = Collection(ds.scale.audit_logs, make)
+        coll.raw = lambda i: (make(i), cache[i])  # type: ignore[attr-defined]
+        return coll
+
+    return ds.cached(("audit",), build)
+
+
+def audit_logs(req: Request, ds: Dataset) -> Dict[str, Any]:
+    coll = audit_events(ds)
+    limit = AUDIT_LIMIT.read(req)
+    bounds = {op: req.integer(f"effective_at[{op}]") for op in ("gt", "gte", "lt", "lte")}
+    project_ids = set(req.many("project_ids[]"))
+    event_types = req.many("event_types[]")
+    tenant_only = req.boolean("tenant_only", False)
+    for etype in event_types:
+        if tenant_only and not is_tenant(etype):
+            raise bad_param("event_types[]", f"Invalid 'event_types[]': '{etype[:60]}' is not tenant-scoped, but tenant_only is true.")
+    actor_ids = set(req.many("actor_ids[]"))
+    actor_emails = set(req.many("actor_emails[]"))
+    resource_ids = set(req.many("resource_ids[]"))
+    wanted_types = set(event_types)
+
+    def keep(i: int) -> bool:
+        event, raw = coll.raw(i)  # type: ignore[attr-defined]
+        t = event["effective_at"]
+        if bounds["gt"] is not None and not t > bounds["gt"]:
+            return False
+        if bounds["gte"] is not None and not t >= bounds["gte"]:
+            return False
+        if bounds["lt"] is not None and not t < bounds["lt"]:
+            return False
+        if bounds["lte"] is not None and not t <= bounds["lte"]:
+            return False
+        if is_tenant(event["type"]) != bool(tenant_only):
+            return False
+        if wanted_types and event["type"] not in wanted_types:
+            return False
+        if project_ids and (event.get("project") or {}).get("id") not in project_ids:
+            return False
+        actor = event.get("actor") or {}
+        who = (actor.get("session") or {}).get("user") or (actor.get("api_key") or {}).get("user") or {}
+        if actor_ids and who.get("id") not in actor_ids and (actor.get("api_key") or {}).get("id") not in actor_ids:
+            return False
+        if actor_emails and who.get("email") not in actor_emails:
+            return False
+        if resource_ids and raw["_resource"] not in resource_ids:
+            return False
+        return True
+
+    seq = [i for i in range(coll.count - 1, -1, -1) if keep(i)]  # newest first
+    records, has_more = window(req, coll, seq, limit, before=True)
+    return id_cursor_page(records, has_more)
+
+
+ROUTES: List[Tuple[str, Callable[[Request, Dataset], Dict[str, Any]]]] = [
+    (f"/organization/usage/{name}", usage_handler(name)) for name in ENDPOINTS
+] + [
+    ("/organization/costs", costs),
+    ("/organization/audit_logs", audit_logs),
+]
