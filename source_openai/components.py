@@ -272,8 +272,8 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
     lookback = config.get("lookback_window_days", 5)
     if lookback is None:
         lookback = 5
-    if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 0:
-        problems.append("`lookback_window_days` must be a whole number of days, 0 or more.")
+    if isinstance(lookback, bool) or not isinstance(lookback, int) or not 0 <= lookback <= 90:
+        problems.append("`lookback_window_days` must be a whole number of days from 0 to 90.")
         lookback = 5
     out["lookback_window_days"] = lookback
 
