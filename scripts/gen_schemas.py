@@ -83,7 +83,8 @@ STREAMS: Dict[str, Dict[str, Any]] = {
     "projects": {"component": "Project"},
     "admin_api_keys": {"component": "AdminApiKey"},
     "certificates": {"component": "OrganizationCertificate"},
-    "groups": {"component": "GroupResponse"},
+    # GroupResponse omits `object`, but the endpoint's own example returns `"object": "group"`.
+    "groups": {"component": "GroupResponse", "extra": {"object": STR}},
     "group_users": {"component": "GroupUser", "extra": {"group_id": STR}},
     "group_roles": {"component": "AssignedRoleDetails", "extra": {"group_id": STR}},
     "roles": {"component": "Role"},

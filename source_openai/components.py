@@ -82,6 +82,24 @@ def redact(text: str) -> str:
     return KEY_RE.sub(_mask, text)
 
 
+def key_fragments(config: Mapping[str, Any]) -> List[str]:
+    """Every prefix of each configured key that is longer than its public marker, longest first.
+
+    The CDK masks only whole secrets in logs and traces. OpenAI (or a proxy) may echo a partly masked key in an
+    error body, e.g. `sk-admin-abc1****wxyz`; registering these prefixes as secrets masks such echoes too, so no
+    output ever shows more of a key than its marker.
+    """
+    fragments: List[str] = []
+    for name in ("admin_api_key", "project_api_key", "codex_api_key"):
+        key = config.get(name)
+        if not isinstance(key, str) or not key:
+            continue
+        marker = next((m for m in KEY_MARKERS if key.startswith(m)), "")
+        shortest = len(marker) + 1 if marker else min(len(key), 6)
+        fragments.extend(key[:end] for end in range(len(key), shortest - 1, -1))
+    return sorted(set(fragments), key=len, reverse=True)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -268,8 +286,8 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
     lookback = config.get("lookback_window_days", 5)
     if lookback is None:
         lookback = 5
-    if isinstance(lookback, bool) or not isinstance(lookback, int) or lookback < 0:
-        problems.append("`lookback_window_days` must be a whole number of days, 0 or more.")
+    if isinstance(lookback, bool) or not isinstance(lookback, int) or not 0 <= lookback <= 90:
+        problems.append("`lookback_window_days` must be a whole number of days from 0 to 90.")
         lookback = 5
     out["lookback_window_days"] = lookback
 

@@ -55,7 +55,9 @@ def _read_json_arg(kind: str, reader: Any, path: Optional[str]) -> Any:
     try:
         return reader(path)
     except Exception as error:  # unreadable or corrupt file: say which, not how
-        raise ConfigError([f"The {kind} file {path!r} could not be read as JSON ({type(error).__name__})."]) from None
+        raise ConfigError(
+            [f"The {kind} file {path!r} could not be read: it is not valid JSON or not a valid {kind} ({type(error).__name__})."]
+        ) from None
 
 
 def get_source(args: List[str]) -> "SourceOpenai | int":

@@ -48,3 +48,29 @@ def records_of(output: EntrypointOutput, stream: str) -> List[Mapping[str, Any]]
 def all_output_text(output: EntrypointOutput) -> str:
     """Everything the connector printed (records, logs, traces, state), for secret scans."""
     return "\n".join(str(m) for m in output._messages) if hasattr(output, "_messages") else ""
+
+
+_SCHEMAS: dict = {}
+
+
+def discovered_schemas(config: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]]:
+    """json_schema of every discovered stream, by name (discovered once per test session)."""
+    if not _SCHEMAS:
+        output = discover(config)
+        _SCHEMAS.update({s.name: s.json_schema for s in output.catalog.catalog.streams})
+    return _SCHEMAS
+
+
+def assert_records_match_schema(config: Mapping[str, Any], stream: str, records: List[Mapping[str, Any]]) -> None:
+    """Each record validates against the discovered schema, and the schema declares every field it carries."""
+    import jsonschema
+
+    schema = discovered_schemas(config)[stream]
+    validator = jsonschema.Draft7Validator(schema)
+    declared = set(schema.get("properties", {}))
+    assert records, f"{stream}: no records to validate"
+    for record in records:
+        errors = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(record)]
+        assert not errors, f"{stream}: record does not match its schema: {errors}"
+        undeclared = set(record) - declared
+        assert not undeclared, f"{stream}: fields missing from the schema: {sorted(undeclared)}"

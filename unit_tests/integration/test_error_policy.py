@@ -1,0 +1,182 @@
+"""The shared error policy (definitions.error_handlers), row by row, through the real manifest.
+
+Waits are recorded instead of slept (`sleeps` fixture), so the retry tests run in milliseconds.
+"""
+import pytest
+import requests
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.test.mock_http import HttpMocker
+
+from .admin_streams import STREAMS, page, request, sample_record
+from .config import ADMIN_KEY, FAKE_KEY_FRAGMENT, ConfigBuilder
+from .response_builder import error_response
+from .source_runner import all_output_text, read, records_of
+
+ECHOED_KEY = f"{ADMIN_KEY[:14]}****{ADMIN_KEY[-4:]}"  # what OpenAI-style 401 bodies echo: a partly masked key
+USERS = [sample_record("users", id="user_1"), sample_record("users", id="user_2")]
+
+
+def _error_messages(output):
+    return [e.trace.error.message for e in output.errors]
+
+
+def _assert_no_key_in(output):
+    text = all_output_text(output)
+    assert text, "nothing captured to scan"
+    assert FAKE_KEY_FRAGMENT not in text, [line for line in text.splitlines() if FAKE_KEY_FRAGMENT in line][:3]
+
+
+# ----------------------------------------------------------------------------------------------- 401
+@pytest.mark.parametrize("stream", ["users", "project_users"])
+def test_401_is_a_config_error_naming_the_admin_key(stream):
+    with HttpMocker() as http_mocker:
+        if stream == "project_users":
+            http_mocker.get(request("projects").build(), page("projects", [sample_record("projects", id="proj_1")]))
+        body = error_response(401, f"Incorrect API key provided: {ECHOED_KEY}. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_api_key")
+        http_mocker.get(request(stream, project_id="proj_1").build(), body)
+        output = read(ConfigBuilder().build(), stream, expect_error=True)
+
+    configs = [e for e in output.errors if e.trace.error.failure_type == FailureType.config_error]
+    assert configs, _error_messages(output)
+    message = configs[0].trace.error.message
+    assert "`admin_api_key`" in message and "HTTP 401" in message and "Admin keys" in message
+    assert not records_of(output, stream)
+    _assert_no_key_in(output)
+
+
+# ----------------------------------------------------------------------------------------------- 403 / 404
+@pytest.mark.parametrize("status, why", [(403, "not allowed"), (404, "does not exist")])
+def test_403_404_on_a_stream_skips_it_and_the_sync_goes_on(status, why):
+    with HttpMocker() as http_mocker:
+        http_mocker.get(request("certificates").build(), error_response(status, "no access"))
+        http_mocker.get(request("users").build(), page("users", USERS))
+        output = read(ConfigBuilder().build(), "certificates", "users")
+
+    assert not output.errors, _error_messages(output)
+    assert [r["id"] for r in records_of(output, "users")] == ["user_1", "user_2"]
+    assert not records_of(output, "certificates")
+    assert output.is_in_logs(f"Skipping https://api.openai.com/v1/organization/certificates: OpenAI answered HTTP {status}")
+    assert output.is_in_logs(why)
+
+
+@pytest.mark.parametrize("status", [403, 404])
+def test_403_404_on_one_partition_skips_only_that_partition(status):
+    projects = [sample_record("projects", id=p) for p in ("proj_1", "proj_2", "proj_3")]
+    with HttpMocker() as http_mocker:
+        http_mocker.get(request("projects").build(), page("projects", projects))
+        http_mocker.get(request("project_users", project_id="proj_1").build(), page("project_users", [sample_record("project_users", id="u1")]))
+        http_mocker.get(request("project_users", project_id="proj_2").build(), error_response(status))
+        http_mocker.get(request("project_users", project_id="proj_3").build(), page("project_users", [sample_record("project_users", id="u3")]))
+        output = read(ConfigBuilder().build(), "project_users")
+
+    assert not output.errors, _error_messages(output)
+    assert sorted((r["project_id"], r["id"]) for r in records_of(output, "project_users")) == [("proj_1", "u1"), ("proj_3", "u3")]
+    assert output.is_in_logs(f"Skipping https://api.openai.com/v1/organization/projects/proj_2/users: OpenAI answered HTTP {status}")
+
+
+# ----------------------------------------------------------------------------------------------- 429
+def test_429_waits_for_retry_after_then_succeeds(sleeps):
+    with HttpMocker() as http_mocker:
+        req = request("users").build()
+        http_mocker.get(req, [error_response(429, "Rate limit reached", headers={"Retry-After": "7"}), page("users", USERS)])
+        output = read(ConfigBuilder().build(), "users")
+        http_mocker.assert_number_of_calls(req, 2)
+
+    assert not output.errors, _error_messages(output)
+    assert len(records_of(output, "users")) == 2
+    assert len(sleeps.calls) == 1 and sleeps.calls[0] >= 7
+
+
+def test_429_without_retry_after_backs_off_exponentially_and_does_not_give_up_after_a_few(sleeps):
+    with HttpMocker() as http_mocker:
+        req = request("users").build()
+        http_mocker.get(req, [error_response(429, "Rate limit reached")] * 6 + [page("users", USERS)])
+        output = read(ConfigBuilder().build(), "users")
+        http_mocker.assert_number_of_calls(req, 7)
+
+    assert not output.errors, _error_messages(output)
+    assert len(records_of(output, "users")) == 2
+    assert len(sleeps.calls) == 6
+    assert all(later > earlier for earlier, later in zip(sleeps.calls, sleeps.calls[1:])), sleeps.calls
+    assert sleeps.calls[-1] >= 2 * sleeps.calls[-2] - 1, sleeps.calls  # doubles (each wait has +1 s of slack)
+
+
+# ----------------------------------------------------------------------------------------------- 5xx
+def test_5xx_is_retried_then_succeeds(sleeps):
+    with HttpMocker() as http_mocker:
+        req = request("users").build()
+        http_mocker.get(req, [error_response(500), error_response(502), error_response(503), error_response(504), page("users", USERS)])
+        output = read(ConfigBuilder().build(), "users")
+        http_mocker.assert_number_of_calls(req, 5)
+
+    assert not output.errors, _error_messages(output)
+    assert len(records_of(output, "users")) == 2
+    assert len(sleeps.calls) == 4
+
+
+def test_5xx_with_a_non_json_body_is_retried(sleeps):
+    from airbyte_cdk.test.mock_http import HttpResponse
+
+    with HttpMocker() as http_mocker:
+        req = request("users").build()
+        http_mocker.get(req, [HttpResponse("<html>502 Bad Gateway</html>", 502), HttpResponse('{"error": null}', 500), page("users", USERS)])
+        output = read(ConfigBuilder().build(), "users")
+
+    assert not output.errors, _error_messages(output)
+    assert len(records_of(output, "users")) == 2
+
+
+def test_persistent_5xx_fails_with_a_transient_error_after_the_retries(sleeps):
+    with HttpMocker() as http_mocker:
+        req = request("users").build()
+        http_mocker.get(req, error_response(503, f"upstream said {ECHOED_KEY}"))
+        output = read(ConfigBuilder().build(), "users", expect_error=True)
+        http_mocker.assert_number_of_calls(req, 9)  # 1 try + max_retries (8)
+
+    assert output.errors
+    assert output.errors[0].trace.error.failure_type == FailureType.transient_error
+    assert len(sleeps.calls) == 8
+    _assert_no_key_in(output)
+
+
+def test_connection_errors_are_retried(sleeps):
+    with HttpMocker() as http_mocker:
+        http_mocker._mocker.get(
+            "https://api.openai.com/v1/organization/users?limit=100",
+            [
+                {"exc": requests.exceptions.ConnectionError("connection reset")},
+                {"exc": requests.exceptions.ReadTimeout("read timed out")},
+                {"text": page("users", USERS).body, "status_code": 200},
+            ],
+        )
+        output = read(ConfigBuilder().build(), "users")
+
+    assert not output.errors, _error_messages(output)
+    assert len(records_of(output, "users")) == 2
+    assert len(sleeps.calls) == 2
+
+
+# ----------------------------------------------------------------------------------------------- keys
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 429, 500])
+def test_a_key_echoed_by_the_api_never_reaches_the_output(status, sleeps):
+    body = error_response(status, f"Incorrect API key provided: {ECHOED_KEY} ({ADMIN_KEY})", "invalid_api_key")
+    with HttpMocker() as http_mocker:
+        req = request("users").build()
+        http_mocker.get(req, [body, page("users", USERS)] if status in (429, 500) else body)
+        output = read(ConfigBuilder().build(), "users", expect_error=status in (400, 401))
+
+    _assert_no_key_in(output)
+
+
+def test_every_stream_uses_the_shared_error_policy():
+    """Each admin stream's requester is the shared admin one: a 403 on any of them is skipped, never fatal."""
+    import yaml
+
+    from source_openai.source import MANIFEST_PATH
+
+    manifest = yaml.safe_load(MANIFEST_PATH.read_text())
+    text = MANIFEST_PATH.read_text()
+    assert text.count("type: DefaultErrorHandler") == 3 + 1 + 3  # shared admin/project/codex + audit_logs (403 = not enabled) + one per check stream
+    for name in STREAMS:
+        definition = manifest["definitions"]["streams"][name]
+        assert "error_handler" not in str(definition), f"{name} must reuse #/definitions/error_handlers/admin"

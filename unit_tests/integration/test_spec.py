@@ -1,0 +1,99 @@
+"""spec: the exact properties of the issue's table, each documented for the Airbyte form, and Airbyte's lint."""
+import pytest
+from airbyte_cdk.test.entrypoint_wrapper import _run_command
+from airbyte_cdk.test.standard_tests._spec_lint import assert_spec_is_valid, find_secret_marking_errors, get_single_spec
+
+from source_openai import SourceOpenai
+
+EXPECTED = {
+    # name: (type, default, secret, required, group)
+    "admin_api_key": ("string", None, True, True, "credentials"),
+    "project_api_key": ("string", None, True, False, "credentials"),
+    "codex_api_key": ("string", None, True, False, "credentials"),
+    "workspace_ids": ("string", None, False, False, "credentials"),
+    "start_date": ("string", None, False, False, "sync"),
+    "usage_bucket_width": ("string", "1d", False, False, "sync"),
+    "usage_group_by": ("array", None, False, False, "sync"),
+    "lookback_window_days": ("integer", 5, False, False, "sync"),
+    "include_archived_projects": ("boolean", True, False, False, "sync"),
+    "api_base_url": ("string", "https://api.openai.com/v1", False, False, "advanced"),
+    "codex_api_base_url": ("string", "https://api.chatgpt.com/v1/analytics/codex", False, False, "advanced"),
+    "num_workers": ("integer", 4, False, False, "advanced"),
+}
+
+
+@pytest.fixture(scope="module")
+def spec():
+    output = _run_command(SourceOpenai(), ["spec"])
+    return get_single_spec(output, connector_name="source-openai")
+
+
+@pytest.fixture(scope="module")
+def connection_spec(spec):
+    return spec.connectionSpecification
+
+
+def test_spec_passes_airbyte_lint(spec):
+    assert_spec_is_valid(spec, connector_name="source-openai")
+    assert not find_secret_marking_errors(spec.connectionSpecification)
+
+
+def test_exactly_the_documented_properties(connection_spec):
+    assert set(connection_spec["properties"]) == set(EXPECTED)
+    assert connection_spec["required"] == ["admin_api_key"]
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_property_type_default_secret_and_group(connection_spec, name):
+    kind, default, secret, _, group = EXPECTED[name]
+    prop = connection_spec["properties"][name]
+    assert prop["type"] == kind
+    assert prop.get("default") == default
+    assert prop.get("airbyte_secret", False) is secret
+    assert prop.get("group") == group
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_property_is_documented_for_the_form(connection_spec, name):
+    prop = connection_spec["properties"][name]
+    assert prop.get("title") and prop.get("description") and isinstance(prop.get("order"), int)
+    assert prop.get("examples"), f"{name} has no examples"
+    if prop.get("default") is not None:
+        assert "const" not in prop
+
+
+def test_groups_are_declared_and_orders_unique_within_each(connection_spec):
+    declared = [g["id"] for g in connection_spec["groups"]]
+    assert declared == ["credentials", "sync", "advanced"]
+    assert all(g.get("title") for g in connection_spec["groups"])
+    by_group = {}
+    for name, prop in connection_spec["properties"].items():
+        assert prop["group"] in declared, name
+        by_group.setdefault(prop["group"], []).append(prop["order"])
+    for group, orders in by_group.items():
+        assert len(orders) == len(set(orders)), f"duplicate order in group {group}"
+
+
+def test_enums_and_bounds_match_the_config_validation(connection_spec):
+    from source_openai.components import BUCKET_WIDTHS, USAGE_DIMENSIONS
+
+    props = connection_spec["properties"]
+    assert tuple(props["usage_bucket_width"]["enum"]) == BUCKET_WIDTHS
+    assert tuple(props["usage_group_by"]["items"]["enum"]) == USAGE_DIMENSIONS
+    assert (props["num_workers"]["minimum"], props["num_workers"]["maximum"]) == (1, 10)
+    assert (props["lookback_window_days"]["minimum"], props["lookback_window_days"]["maximum"]) == (0, 90)
+
+
+def test_concurrency_is_capped_by_the_manifest():
+    from source_openai.source import load_manifest
+
+    level = load_manifest()["concurrency_level"]
+    assert level["max_concurrency"] == 10 and "num_workers" in level["default_concurrency"]
+
+
+def test_sample_config_matches_the_spec(connection_spec):
+    import jsonschema
+
+    from .config import ConfigBuilder
+
+    jsonschema.validate(ConfigBuilder().with_project_key().with_codex().build(), connection_spec)
