@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Mapping, MutableMapping, Optional
 from urllib.parse import urlsplit
 
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.transformations.config_transformations.config_transformation import (
     ConfigTransformation,
 )
@@ -299,3 +300,33 @@ class NormalizeConfig(ConfigTransformation):
         normalized = normalize_config(config)
         config.clear()
         config.update(normalized)
+
+
+@dataclass
+class FullReadForNewPartitions(StateMigration):
+    """Per-partition state migration: a parent that has no saved cursor yet is read in full.
+
+    The CDK's per-partition cursor starts a partition that is missing from `states` at the stream-wide
+    `state` (the newest cursor of any partition, minus the last sync's duration). For the append-only children
+    (fine-tuning job events and checkpoints, eval run output items) that would skip the older records of a parent
+    the previous sync did not read: a job or run listed for the first time, one that was skipped on a 403/404, or
+    one dropped from the state. Removing the stream-wide fallback makes such a partition start from the cursor's
+    start (all records), while every partition in `states` keeps its own cursor. The CDK writes the fallback again
+    at the end of each sync; it is removed again on the next one. A state that already switched to one global
+    cursor (more than 10,000 partitions) is left alone.
+    """
+
+    config: Mapping[str, Any] = field(default_factory=dict)
+    parameters: InitVar[Mapping[str, Any]] = None
+    declarative_stream: Any = None
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        return (
+            isinstance(stream_state, Mapping)
+            and "states" in stream_state
+            and not stream_state.get("use_global_cursor")
+            and ("state" in stream_state or "lookback_window" in stream_state)
+        )
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        return {key: value for key, value in stream_state.items() if key not in ("state", "lookback_window")}

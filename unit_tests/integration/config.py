@@ -22,7 +22,7 @@ class ConfigBuilder:
         self._config["workspace_ids"] = workspace_ids
         return self
 
-    def with(self, **fields: Any) -> "ConfigBuilder":
+    def with_fields(self, **fields: Any) -> "ConfigBuilder":
         self._config.update(fields)
         return self
 
