@@ -19,7 +19,7 @@ from .response_builder import error_response, id_cursor_page, json_response
 from .source_runner import discover, read, records_of
 
 PROJECT_STREAMS = {
-    "files", "skills", "skill_versions", "batches", "evals", "eval_runs", "eval_run_output_items",
+    "files", "skills", "skill_versions", "batches", "eval_run_output_items", "evals", "eval_runs",
     "fine_tuning_jobs", "fine_tuning_job_events", "fine_tuning_job_checkpoints", "vector_stores",
     "vector_store_files", "assistants", "models", "containers", "container_files", "chatkit_threads",
     "chatkit_thread_items", "videos",
@@ -314,3 +314,41 @@ def test_the_fallback_cursor_is_dropped_only_from_per_partition_state():
     assert not migration.should_migrate({"use_global_cursor": True, "states": [], "state": {"created_at": "5"}})
     assert not migration.should_migrate({"created_at": "5"})
     assert not migration.should_migrate({})
+
+
+# ---------------------------------------------------------------------------------------------------- whole project
+@pytest.mark.parametrize("order", ["discover", "alphabetical"])
+def test_a_sync_of_all_19_streams_sends_each_request_once(order):
+    # Parent lists are read by the parent stream and by its children's partition generation (the evals also by
+    # the output items'): the request cache plus the blocking groups make each of them one request, in a catalog
+    # ordered as discover lists the streams or alphabetically.
+    discovered = [s.name for s in discover(_config()).catalog.catalog.streams if s.name in PROJECT_STREAMS]
+    streams = discovered if order == "discover" else sorted(PROJECT_STREAMS)
+    one_page = lambda prefix, with_ids=True: id_cursor_page(_records(prefix, 1), with_ids=with_ids)  # noqa: E731
+    with HttpMocker() as http:
+        requests = [
+            _get(http, one_page("file_"), "/files", 10000, "asc"),
+            _get(http, id_cursor_page([{"id": "skill_1"}]), "/skills", 100, "asc"),
+            _get(http, one_page("skillver_"), "/skills/skill_1/versions", 100, "asc"),
+            _get(http, one_page("batch_"), "/batches", 100),
+            _get(http, id_cursor_page([{"id": "eval_1"}]), "/evals", 100, "asc"),
+            _get(http, id_cursor_page([{"id": "run_1", "eval_id": "eval_1"}]), "/evals/eval_1/runs", 100, "asc"),
+            _get(http, one_page("oi_"), "/evals/eval_1/runs/run_1/output_items", 100, "desc"),
+            _get(http, id_cursor_page([{"id": "ftjob-1"}], with_ids=False), "/fine_tuning/jobs", 100),
+            _get(http, one_page("ftevent-", False), "/fine_tuning/jobs/ftjob-1/events", 100),
+            _get(http, one_page("ftckpt_"), "/fine_tuning/jobs/ftjob-1/checkpoints", 100),
+            _get(http, id_cursor_page([{"id": "vs_1"}]), "/vector_stores", 100, "asc"),
+            _get(http, one_page("file-"), "/vector_stores/vs_1/files", 100, "asc"),
+            _get(http, one_page("asst_"), "/assistants", 100, "asc"),
+            _get(http, json_response({"object": "list", "data": [{"id": "gpt-4o"}]}), "/models"),
+            _get(http, id_cursor_page([{"id": "cntr_1"}]), "/containers", 100, "asc"),
+            _get(http, one_page("cfile_"), "/containers/cntr_1/files", 100, "asc"),
+            _get(http, id_cursor_page([{"id": "cthr_1"}]), "/chatkit/threads", 100, "asc"),
+            _get(http, one_page("cthi_"), "/chatkit/threads/cthr_1/items", 100, "asc"),
+            _get(http, one_page("video_"), "/videos", 100, "asc"),
+        ]
+        out = read(_config(), *streams)
+        for request in requests:
+            http.assert_number_of_calls(request, 1)
+    assert {m.record.stream for m in out.records} == PROJECT_STREAMS
+    assert not out.errors
