@@ -126,6 +126,25 @@ STREAMS: Dict[str, Dict[str, Any]] = {
     # Every per-event-type detail object the spec names is a property; others pass through (additionalProperties).
     "audit_logs": {"component": "AuditLog"},
     # ---------------------------------------------------------------- Project API key
+    "files": {"component": "OpenAIFile"},
+    "skills": {"component": "SkillResource"},
+    "skill_versions": {"component": "SkillVersionResource", "extra": {"skill_id": STR}},
+    "batches": {"component": "Batch"},
+    "evals": {"component": "Eval"},
+    "eval_runs": {"component": "EvalRun", "extra": {"eval_id": STR}},
+    "eval_run_output_items": {"component": "EvalRunOutputItem", "extra": {"eval_id": STR, "run_id": STR}},
+    "fine_tuning_jobs": {"component": "FineTuningJob"},
+    "fine_tuning_job_events": {"component": "FineTuningJobEvent", "extra": {"fine_tuning_job_id": STR}},
+    "fine_tuning_job_checkpoints": {"component": "FineTuningJobCheckpoint", "extra": {"fine_tuning_job_id": STR}},
+    "vector_stores": {"component": "VectorStoreObject"},
+    "vector_store_files": {"component": "VectorStoreFileObject", "extra": {"vector_store_id": STR}},
+    "assistants": {"component": "AssistantObject"},
+    "models": {"component": "Model"},
+    "containers": {"component": "ContainerResource"},
+    "container_files": {"component": "ContainerFileResource", "extra": {"container_id": STR}},
+    "chatkit_threads": {"component": "ThreadResource"},
+    "chatkit_thread_items": {"component": "ThreadItem", "extra": {"thread_id": STR}},
+    "videos": {"component": "VideoResource"},
     # ---------------------------------------------------------------- Codex Enterprise Analytics key
     # Not in the OpenAPI description: shapes from openai-api-notes.md §3 (cross-checked public clients). Everything
     # the API sends is nullable here and objects stay open, so a differing real shape never fails a sync.
@@ -243,12 +262,18 @@ class Converter:
             out = {"type": types[0] if len(types) == 1 else types}
             if "object" in types:
                 # several object variants: keep the value whole; list the fields common to the variants' names
+                # (a field whose variants disagree becomes untyped, and stays so whatever later variants say)
                 props: Dict[str, Any] = {}
+                conflicting: set = set()
                 for c in rest:
                     for name, sub in (c.get("properties") or {}).items():
-                        props.setdefault(name, {})
-                        if props[name] != sub:
-                            props[name] = {} if name in props and props[name] else sub
+                        if name in conflicting:
+                            continue
+                        if name not in props:
+                            props[name] = sub
+                        elif props[name] != sub:
+                            props[name] = {}
+                            conflicting.add(name)
                 if props:
                     out["properties"] = props
                 out["additionalProperties"] = True

@@ -333,6 +333,41 @@ class NormalizeConfig(ConfigTransformation):
         config.update(normalized)
 
 
+# ------------------------------------------------------------------------------------------ per-partition state
+
+
+@dataclass
+class FullReadForNewPartitions(StateMigration):
+    """Per-partition state migration: a partition that has no saved cursor yet is read in full.
+
+    The CDK's per-partition cursor starts a partition that is missing from `states` at the stream-wide `state` (the
+    newest cursor of any partition, minus the last sync's duration). That would silently skip history:
+      * Codex analytics: a workspace added to `workspace_ids` between syncs would start at the other workspaces'
+        cursor instead of backfilling from `start_date`;
+      * append-only project children (fine-tuning job events and checkpoints, eval run output items): a job or run
+        listed for the first time, skipped on a 403/404, or dropped from the state would lose its older records.
+    Removing the stream-wide fallback makes such a partition start from the cursor's start, while every partition in
+    `states` keeps its own cursor. Cursors of partitions no longer listed stay, unused and harmless. The CDK writes the
+    fallback again at the end of each sync; it is removed again on the next one. A state that already switched to
+    one global cursor (more than 10,000 partitions) is left alone.
+    """
+
+    config: Mapping[str, Any] = field(default_factory=dict)
+    parameters: InitVar[Mapping[str, Any]] = None
+    declarative_stream: Any = None
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        return (
+            isinstance(stream_state, Mapping)
+            and "states" in stream_state
+            and not stream_state.get("use_global_cursor")
+            and ("state" in stream_state or "lookback_window" in stream_state)
+        )
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        return {key: value for key, value in stream_state.items() if key not in ("state", "lookback_window")}
+
+
 # ------------------------------------------------------------------------------------------ usage, costs, audit logs
 BUCKET_SECONDS = {"1d": 86400, "1h": 3600, "1m": 60}
 LOGGER = logging.getLogger("airbyte")
@@ -530,28 +565,6 @@ class WorkspacePartitionRouter(PartitionRouter):
 
     def get_request_body_json(self, *, stream_state=None, stream_slice=None, next_page_token=None) -> Mapping[str, Any]:
         return {}
-
-
-@dataclass
-class DropGlobalCursorState(StateMigration):
-    """Keep only the per-workspace cursors of a Codex stream's state.
-
-    The CDK's per-partition cursor also stores a global cursor (`state`, the newest value over all partitions)
-    and starts any partition it has no cursor for from that global value. For Codex analytics that would make a
-    workspace added to `workspace_ids` between syncs start at the other workspaces' cursor and silently skip its
-    history. Dropping the global part makes a new workspace backfill from `start_date`, while the listed
-    workspaces resume from their own cursors. Cursors of workspaces no longer listed are kept, unused and
-    harmless: if a workspace comes back it resumes where it stopped.
-    """
-
-    config: Mapping[str, Any] = field(default_factory=dict)
-    parameters: InitVar[Mapping[str, Any]] = None
-
-    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
-        return bool(stream_state) and "states" in stream_state and ("state" in stream_state or "lookback_window" in stream_state)
-
-    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
-        return {key: value for key, value in stream_state.items() if key not in ("state", "lookback_window")}
 
 
 def codex_user_key(row: Mapping[str, Any]) -> str:

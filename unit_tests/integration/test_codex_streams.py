@@ -16,7 +16,7 @@ from freezegun import freeze_time
 
 from source_openai.components import (
     ConfigError,
-    DropGlobalCursorState,
+    FullReadForNewPartitions,
     WorkspacePartitionRouter,
     normalize_config,
 )
@@ -349,7 +349,7 @@ def test_401_is_a_config_error_naming_the_codex_key():
 
 
 def test_state_migration_drops_only_the_global_cursor():
-    migration = DropGlobalCursorState(config={}, parameters={})
+    migration = FullReadForNewPartitions(config={}, parameters={})
     per_partition = {"states": [{"partition": {"workspace_id": "a"}, "cursor": {"start_time": "1"}}], "use_global_cursor": False}
     state = {**per_partition, "state": {"start_time": "9"}, "lookback_window": 3}
     assert migration.should_migrate(state)
