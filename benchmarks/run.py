@@ -90,7 +90,7 @@ def memory_section(m: Dict[str, Any]) -> List[str]:
 
 def concurrency_section(c: Dict[str, Any]) -> List[str]:
     lines = ["## 4. Concurrency", "",
-             f"Full sync of every stream, scale `{c['scale']}`, {c['latency_ms']:.0f} ms latency per request. Span = first "
+             f"Full sync of every stream, scale `{c['scale']}` with {c.get('overrides')}, {c['latency_ms']:.0f} ms latency per request. Span = first "
              f"request start to last request end (emulator log); wall = the whole process. Target: {TARGETS['concurrency']}.", "",
              "| num_workers | requests | max in flight | span s | speedup | wall s | wall speedup |", "|---|---|---|---|---|---|---|"]
     for n, r in sorted(c["runs"].items(), key=lambda kv: int(kv[0])):
@@ -105,6 +105,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small data everywhere (smoke run)")
     parser.add_argument("--label", default="", help="a word added to the results file name (e.g. before)")
     parser.add_argument("--no-save", action="store_true")
+    parser.add_argument("--scales", default="small,medium", help="data scales of the request-efficiency runs")
     args = parser.parse_args()
     only = set(args.only or ["efficiency", "throughput", "memory", "concurrency"])
     started = time.time()
@@ -112,7 +113,8 @@ def main() -> int:
     sections: List[str] = []
     raw: Dict[str, Any] = {"machine": info, "connector_dir": os.environ.get("BENCH_CONNECTOR_DIR", str(ROOT))}
     if "efficiency" in only:
-        plan = [("small", w) for w in ("1d", "1h", "1m")] + ([] if args.quick else [("medium", w) for w in ("1d", "1h", "1m")])
+        scales = ["small"] if args.quick else args.scales.split(",")
+        plan = [(scale, w) for scale in scales for w in ("1d", "1h", "1m")]
         runs = []
         for scale, width in plan:
             print(f"efficiency: {scale} {width} ...", file=sys.stderr, flush=True)
