@@ -150,3 +150,13 @@ def test_the_usage_extractor_equals_the_generic_expander_and_transformation():
             expected.append(row)
     assert rows == expected
     assert [r["amount_value"] for r in rows] == [1.5, None]
+
+
+def test_the_speed_ups_last_one_run_of_the_entrypoint():
+    from airbyte_cdk.entrypoint import AirbyteEntrypoint
+
+    before = (AirbyteEntrypoint.airbyte_message_to_string, StreamSlice.__hash__, HttpClient.cache_filename)
+    with run_module.speedups():
+        assert AirbyteEntrypoint.airbyte_message_to_string is run_module.record_message_to_string
+        assert StreamSlice.__hash__ is run_module._cached_slice_hash
+    assert (AirbyteEntrypoint.airbyte_message_to_string, StreamSlice.__hash__, HttpClient.cache_filename) == before
