@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
 from urllib.parse import urlsplit
 
+import orjson
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.decoders.decoder import Decoder
@@ -426,18 +427,83 @@ class UsageRecord(RecordTransformation):
         stream_state: Optional[Mapping[str, Any]] = None,
         stream_slice: Optional[Mapping[str, Any]] = None,
     ) -> None:
-        if self.flatten_amount:
-            amount = record.get("amount")
-            if isinstance(amount, Mapping):
-                record["amount_value"] = amount.get("value")
-                record["amount_currency"] = amount.get("currency")
-            else:
-                record["amount_value"] = None
-                record["amount_currency"] = None
-        identity = [self._stream, self._width, record.get("start_time")]
-        identity.extend(record.get(name) for name in self._dimensions)
-        canonical = _KEY_ENCODER.encode(identity)
-        record["surrogate_key"] = hashlib.md5(canonical.encode("ascii")).hexdigest()
+        finish_usage_row(record, self._stream, self._width, self._dimensions, self.flatten_amount)
+
+
+def surrogate_key(identity: List[Any]) -> str:
+    """MD5 of the compact, ASCII-only JSON of `identity` (see UsageRecord).
+
+    orjson writes the same bytes as `json` (compact separators, ensure_ascii) whenever its output is plain ASCII
+    without escapes, which is every id and model name OpenAI uses; anything else takes the `json` encoder, so the key
+    never depends on which encoder ran.
+    """
+    try:
+        canonical = orjson.dumps(identity)
+    except TypeError:
+        canonical = b"\\"
+    if not canonical.isascii() or b"\\" in canonical:
+        canonical = _KEY_ENCODER.encode(identity).encode("ascii")
+    return hashlib.md5(canonical).hexdigest()
+
+
+def finish_usage_row(record: Dict[str, Any], stream: str, width: str, dimensions: tuple, flatten_amount: bool) -> None:
+    """Add `surrogate_key` (and for costs `amount_value`/`amount_currency`) to one usage/costs row, in place."""
+    if flatten_amount:
+        amount = record.get("amount")
+        if isinstance(amount, Mapping):
+            record["amount_value"] = amount.get("value")
+            record["amount_currency"] = amount.get("currency")
+        else:
+            record["amount_value"] = None
+            record["amount_currency"] = None
+    identity = [stream, width, record.get("start_time")]
+    identity.extend([record.get(name) for name in dimensions])
+    record["surrogate_key"] = surrogate_key(identity)
+
+
+@dataclass
+class UsageBucketsExtractor(RecordExtractor):
+    """The rows of a usage or costs page: one record per `data[].results[]` element, finished in the same pass.
+
+    Each row gets its bucket's `start_time` and `end_time`, then `surrogate_key` (and for costs, with
+    `flatten_amount: true`, `amount_value`/`amount_currency`) exactly as UsageRecord computes them. An empty bucket
+    yields nothing. This is what a DpathExtractor + RecordExpander (`parent_fields`) + UsageRecord transformation
+    would do, in one loop instead of three generic layers: these streams carry most of a sync's records, and the
+    generic path cost a third of the connector's time per record (see benchmarks/).
+    """
+
+    config: Mapping[str, Any]
+    parameters: InitVar[Mapping[str, Any]]
+    bucket_width: Optional[str] = "config"
+    flatten_amount: bool = False
+    decoder: Decoder = field(default_factory=lambda: JsonDecoder(parameters={}))
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        parameters = parameters or {}
+        self._stream = str(parameters.get("name", ""))
+        self._dimensions = tuple(parameters.get("group_by_allowed") or ())
+        self._width = _bucket_width(self.bucket_width, self.config or {}) or ""
+
+    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[str, Any]]:
+        stream, width, dimensions, flatten = self._stream, self._width, self._dimensions, self.flatten_amount
+        for body in self.decoder.decode(response):
+            buckets = body.get("data") if isinstance(body, Mapping) else None
+            if not isinstance(buckets, list):
+                continue
+            for bucket in buckets:
+                if not isinstance(bucket, Mapping):
+                    continue
+                results = bucket.get("results")
+                if not isinstance(results, list):
+                    continue
+                start_time, end_time = bucket.get("start_time"), bucket.get("end_time")
+                for row in results:
+                    if not isinstance(row, dict):
+                        continue
+                    row["start_time"] = start_time
+                    row["end_time"] = end_time
+                    finish_usage_row(row, stream, width, dimensions, flatten)
+                    yield row
 
 
 def _parse_cursor(value: Any) -> Optional[datetime]:

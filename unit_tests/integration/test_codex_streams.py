@@ -43,7 +43,7 @@ def config(workspaces: str = "ws_1,ws_2", **fields: Any) -> Dict[str, Any]:
 
 
 def usage_request(
-    workspace: str, start: int = JAN_01, end: int = JAN_11, page: Optional[str] = None, limit: int = 1000, group: bool = True
+    workspace: str, start: int = JAN_01, end: int = JAN_11, page: Optional[str] = None, limit: int = 500, group: bool = True
 ) -> RequestBuilder:
     builder = (
         RequestBuilder.codex(f"/workspaces/{workspace}/usage")
@@ -66,7 +66,7 @@ def review_request(endpoint: str, workspace: str, start: int = JAN_01, end: int 
 
 
 def _with_common(builder: RequestBuilder, start: int, end: int, page: Optional[str]) -> RequestBuilder:
-    builder = builder.with_param("start_time", start).with_param("end_time", end).with_param("group_by", "day").with_limit(1000)
+    builder = builder.with_param("start_time", start).with_param("end_time", end).with_param("group_by", "day").with_limit(500)
     return builder.with_page(page) if page else builder
 
 
@@ -298,11 +298,11 @@ def test_nested_arrays_become_child_records_with_parent_keys():
 
 @freeze_time(NOW)
 def test_a_refused_limit_is_halved_and_the_read_goes_on():
-    refusal = error_response(400, "limit must be less than or equal to 500", code="invalid_value")
+    refusal = error_response(400, "limit must be less than or equal to 250", code="invalid_value")
     with HttpMocker() as http, patch("airbyte_cdk.sources.declarative.retrievers.page_size_reducer.time.sleep") as sleep:
         first = expect(http, usage_request("ws_1"), refusal)
-        retry = expect(http, usage_request("ws_1", limit=500), page_token_page([usage_row(JAN_01, "u1")], next_page="p2"))
-        second = expect(http, usage_request("ws_1", limit=500, page="p2"), page_token_page([usage_row(JAN_01 + DAY, "u1")]))
+        retry = expect(http, usage_request("ws_1", limit=250), page_token_page([usage_row(JAN_01, "u1")], next_page="p2"))
+        second = expect(http, usage_request("ws_1", limit=250, page="p2"), page_token_page([usage_row(JAN_01 + DAY, "u1")]))
         output = read(config("ws_1"), "codex_usage", mode=SyncMode.incremental)
         http.assert_number_of_calls(first, 1)
         http.assert_number_of_calls(retry, 1)
@@ -317,7 +317,6 @@ def test_a_fastapi_style_limit_refusal_is_understood_too():
     refusal = HttpResponse(json.dumps({"detail": [{"loc": ["query", "limit"], "msg": "ensure this value is <= 100"}]}), 422)
     with HttpMocker() as http, patch("airbyte_cdk.sources.declarative.retrievers.page_size_reducer.time.sleep"):
         http.get(usage_request("ws_1").build(), refusal)
-        http.get(usage_request("ws_1", limit=500).build(), refusal)
         http.get(usage_request("ws_1", limit=250).build(), refusal)
         http.get(usage_request("ws_1", limit=125).build(), refusal)
         http.get(usage_request("ws_1", limit=62).build(), page_token_page([usage_row(JAN_01, "u1")]))
