@@ -85,12 +85,16 @@ def redact(text: str) -> str:
     return KEY_RE.sub(_mask, text)
 
 
-def key_fragments(config: Mapping[str, Any]) -> List[str]:
-    """Every prefix of each configured key that is longer than its public marker, longest first.
+KEY_SUFFIX_SHOWN = 4  # OpenAI's masked echo of a key shows its last 4 characters: `sk-admi*****wxyz`
 
-    The CDK masks only whole secrets in logs and traces. OpenAI (or a proxy) may echo a partly masked key in an
-    error body, e.g. `sk-admin-abc1****wxyz`; registering these prefixes as secrets masks such echoes too, so no
-    output ever shows more of a key than its marker.
+
+def key_fragments(config: Mapping[str, Any]) -> List[str]:
+    """Every prefix of each configured key that is longer than its public marker, and every suffix of 4 or more
+    characters, longest first.
+
+    The CDK masks only whole secrets in logs and traces. OpenAI (or a proxy) echoes a partly masked key in an
+    error body, e.g. `sk-admi*****wxyz` in a 401; registering these fragments as secrets masks such echoes too
+    (`sk-admi*****` + `****`), so no output ever shows more of a key than its public marker.
     """
     fragments: List[str] = []
     for name in ("admin_api_key", "project_api_key", "codex_api_key"):
@@ -100,6 +104,7 @@ def key_fragments(config: Mapping[str, Any]) -> List[str]:
         marker = next((m for m in KEY_MARKERS if key.startswith(m)), "")
         shortest = len(marker) + 1 if marker else min(len(key), 6)
         fragments.extend(key[:end] for end in range(len(key), shortest - 1, -1))
+        fragments.extend(key[-size:] for size in range(KEY_SUFFIX_SHOWN, len(key) - len(marker) + 1))
     return sorted(set(fragments), key=len, reverse=True)
 
 
