@@ -38,6 +38,8 @@ from airbyte_cdk.sources.declarative.transformations.transformation import Recor
 from airbyte_cdk.sources.declarative.transformations.config_transformations.config_transformation import (
     ConfigTransformation,
 )
+from airbyte_cdk.sources.streams.http.error_handlers import ErrorHandler
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.types import StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
@@ -85,12 +87,16 @@ def redact(text: str) -> str:
     return KEY_RE.sub(_mask, text)
 
 
-def key_fragments(config: Mapping[str, Any]) -> List[str]:
-    """Every prefix of each configured key that is longer than its public marker, longest first.
+KEY_SUFFIX_SHOWN = 4  # OpenAI's masked echo of a key shows its last 4 characters: `sk-admi*****wxyz`
 
-    The CDK masks only whole secrets in logs and traces. OpenAI (or a proxy) may echo a partly masked key in an
-    error body, e.g. `sk-admin-abc1****wxyz`; registering these prefixes as secrets masks such echoes too, so no
-    output ever shows more of a key than its marker.
+
+def key_fragments(config: Mapping[str, Any]) -> List[str]:
+    """Every prefix of each configured key that is longer than its public marker, and every suffix of 4 or more
+    characters, longest first.
+
+    The CDK masks only whole secrets in logs and traces. OpenAI (or a proxy) echoes a partly masked key in an
+    error body, e.g. `sk-admi*****wxyz` in a 401; registering these fragments as secrets masks such echoes too
+    (`sk-admi*****` + `****`), so no output ever shows more of a key than its public marker.
     """
     fragments: List[str] = []
     for name in ("admin_api_key", "project_api_key", "codex_api_key"):
@@ -100,6 +106,7 @@ def key_fragments(config: Mapping[str, Any]) -> List[str]:
         marker = next((m for m in KEY_MARKERS if key.startswith(m)), "")
         shortest = len(marker) + 1 if marker else min(len(key), 6)
         fragments.extend(key[:end] for end in range(len(key), shortest - 1, -1))
+        fragments.extend(key[-size:] for size in range(KEY_SUFFIX_SHOWN, len(key) - len(marker) + 1))
     return sorted(set(fragments), key=len, reverse=True)
 
 
@@ -736,3 +743,89 @@ class EachWorkspacePagination(PaginationStrategy):
 
     def get_page_size(self) -> Optional[int]:
         return None
+
+
+# ------------------------------------------------------------------------------------------ unreadable bodies
+
+
+def body_is_readable(response: requests.Response) -> bool:
+    """False for an HTTP 200 whose body is not complete JSON (empty, cut off, an HTML page from a proxy).
+
+    The verdict is remembered on the response, so the response cache's filter and the error handler parse the
+    body once between them."""
+    verdict = getattr(response, "_source_openai_readable", None)
+    if verdict is None:
+        verdict = True
+        if response.status_code == 200:
+            try:
+                body = response.content
+                verdict = bool(body and body.strip()) and orjson.loads(body) is not None
+            except (orjson.JSONDecodeError, requests.RequestException):
+                verdict = False
+        try:
+            response._source_openai_readable = verdict  # type: ignore[attr-defined]
+        except AttributeError:  # a response type without a __dict__: just parse again next time
+            pass
+    return verdict
+
+
+def _keep_unreadable_bodies_out_of_the_response_cache() -> None:
+    """The CDK caches the responses of parent streams (users, projects, groups, evals, …) in a requests-cache
+    session, and a retry of the same request is answered from that cache. An unreadable 200 would then be replayed
+    on every retry and the stream would fail. Every cached session gets a filter (requests-cache's `filter_fn`)
+    that neither keeps nor replays such a response, so the retry goes to OpenAI again. Applied once, at import."""
+    from airbyte_cdk.sources.streams.http.http_client import HttpClient
+
+    if getattr(HttpClient._request_session, "_source_openai_filter", False):
+        return
+    original = HttpClient._request_session
+
+    def _request_session(self: Any) -> requests.Session:
+        session = original(self)
+        settings = getattr(session, "settings", None)
+        if settings is not None and hasattr(settings, "filter_fn"):
+            settings.filter_fn = body_is_readable
+        return session
+
+    _request_session._source_openai_filter = True  # type: ignore[attr-defined]
+    HttpClient._request_session = _request_session  # type: ignore[method-assign]
+
+
+_keep_unreadable_bodies_out_of_the_response_cache()
+
+
+@dataclass
+class RetryUnreadableBody(ErrorHandler):
+    """Retries an HTTP 200 whose body is not complete JSON (a truncated body, an HTML page from a proxy).
+
+    The CDK's JSON decoder turns such a body into an empty page: no records, no `has_more`, so the stream would
+    end early and the sync would succeed with data silently missing. This handler is the first of a
+    `CompositeErrorHandler` (see `definitions.error_handlers` in the manifest): for an unreadable 200 it answers
+    RETRY, so the page is requested again with the shared backoff (from OpenAI, not from the CDK's response cache:
+    see `_keep_unreadable_bodies_out_of_the_response_cache`), and nothing of it is emitted; for anything else it
+    has no opinion (None) and the next handler, the shared error policy, decides.
+    `max_retries` is the composite's retry budget (the CDK takes it from the first handler).
+    """
+
+    config: Mapping[str, Any]
+    parameters: InitVar[Mapping[str, Any]]
+    max_retries: Optional[int] = 8
+    max_time: Optional[int] = None
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self.max_retries = int(self.max_retries) if self.max_retries is not None else None
+
+    def interpret_response(self, response_or_exception: Any = None) -> Optional[ErrorResolution]:  # type: ignore[override]
+        if not isinstance(response_or_exception, requests.Response) or body_is_readable(response_or_exception):
+            return None
+        url = (response_or_exception.url or "").split("?")[0]
+        content_type = response_or_exception.headers.get("Content-Type", "no content type")
+        return ErrorResolution(
+            response_action=ResponseAction.RETRY,
+            failure_type=FailureType.transient_error,
+            error_message=(
+                f"OpenAI answered HTTP 200 for {url} with a body that is not complete JSON "
+                f"({len(response_or_exception.content)} bytes, {content_type}); nothing of it is used, the page is "
+                "requested again."
+            ),
+        )

@@ -167,8 +167,11 @@ def run(args: Optional[List[str]] = None) -> None:
     source = get_source(args)
     if isinstance(source, int):
         sys.exit(source)
-    with speedups():
-        launch(source, args)
+    try:
+        with speedups():
+            launch(source, args)
+    except ConfigError as error:  # found while the command runs (e.g. a catalog naming an unknown stream)
+        sys.exit(_config_error(args[0] if args else None, error.message or "Invalid configuration."))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from airbyte_cdk.models import (
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets, filter_secrets
 
-from .components import key_fragments
+from .components import ConfigError, key_fragments
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.yaml")
 
@@ -71,6 +71,22 @@ class SourceOpenai(ConcurrentDeclarativeSource):
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         self._mask_key_fragments()
         return super().discover(logger, config)
+
+    def _select_streams(self, streams: List[Any], configured_catalog: ConfiguredAirbyteCatalog) -> List[Any]:
+        """A catalog that names a stream this config does not have is a config error, before any request (the CDK
+        would only mark that stream INCOMPLETE, without a word, and sync the rest)."""
+        available = {stream.name for stream in streams}
+        unknown = [c.stream.name for c in configured_catalog.streams if c.stream.name not in available]
+        if unknown:
+            names = ", ".join(repr(name[:80]) for name in unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+            raise ConfigError(
+                [
+                    f"The configured catalog selects stream(s) that this source does not have with this config: {names}. "
+                    "Refresh the source schema (discover) and select from its streams; the project streams need "
+                    "`project_api_key`, the Codex streams need `codex_api_key` and `workspace_ids`."
+                ]
+            )
+        return super()._select_streams(streams, configured_catalog)
 
     def read(
         self,

@@ -109,6 +109,13 @@ BAD_CONFIGS = {
     "codex base url without https": ({"codex_api_base_url": "ftp://example.com"}, "`codex_api_base_url` must be an https:// URL"),
     "negative lookback": ({"lookback_window_days": -1}, "`lookback_window_days` must be a whole number"),
     "too many workers": ({"num_workers": 64}, "`num_workers` must be a whole number from 1 to 10"),
+    "empty admin key": ({"admin_api_key": ""}, "`admin_api_key` is empty or only whitespace"),
+    "whitespace admin key": ({"admin_api_key": "  \t "}, "`admin_api_key` is empty or only whitespace"),
+    "key with a line break": ({"project_api_key": PROJECT_KEY + "\n"}, "`project_api_key` contains spaces or line breaks"),
+    "admin key as codex key": ({"codex_api_key": ADMIN_KEY, "workspace_ids": "ws_1"}, "`codex_api_key` holds an Admin API key"),
+    "junk workspace ids": ({"codex_api_key": "sk-FAKEcodex0000", "workspace_ids": "ws_1; DROP TABLE"}, "`workspace_ids` has malformed ID(s)"),
+    "malformed start date": ({"start_date": "2024-13-45"}, "`start_date` '2024-13-45' is not an ISO 8601 date-time"),
+    "unknown group_by dimension": ({"usage_group_by": ["model", "colour"]}, "`usage_group_by` has unknown dimension(s) colour"),
 }
 
 

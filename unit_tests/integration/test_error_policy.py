@@ -24,6 +24,8 @@ def _assert_no_key_in(output):
     text = all_output_text(output)
     assert text, "nothing captured to scan"
     assert FAKE_KEY_FRAGMENT not in text, [line for line in text.splitlines() if FAKE_KEY_FRAGMENT in line][:3]
+    # the last 4 characters an echo shows (`…****cdef`) are part of the key too
+    assert "*" + ADMIN_KEY[-4:] not in text, [line for line in text.splitlines() if "*" + ADMIN_KEY[-4:] in line][:3]
 
 
 # ----------------------------------------------------------------------------------------------- 401
@@ -124,6 +126,36 @@ def test_5xx_with_a_non_json_body_is_retried(sleeps):
 
     assert not output.errors, _error_messages(output)
     assert len(records_of(output, "users")) == 2
+
+
+@pytest.mark.parametrize("body", ['{"object": "list", "data": [{"id": "user_', "<html><body>502 Bad Gateway</body></html>", ""])
+def test_200_whose_body_is_not_complete_json_is_retried_and_nothing_of_it_is_emitted(body, sleeps):
+    """Without RetryUnreadableBody the CDK reads such a body as an empty last page: exit 0, records missing."""
+    from airbyte_cdk.test.mock_http import HttpResponse
+
+    with HttpMocker() as http_mocker:
+        first, second = request("users").build(), request("users", after="user_1").build()
+        http_mocker.get(first, [HttpResponse(body, 200), page("users", USERS[:1], next_token="user_1")])
+        http_mocker.get(second, [HttpResponse(body, 200), HttpResponse(body, 200), page("users", USERS[1:])])
+        output = read(ConfigBuilder().build(), "users")
+        http_mocker.assert_number_of_calls(first, 2)
+        http_mocker.assert_number_of_calls(second, 3)
+
+    assert not output.errors, _error_messages(output)
+    assert [r["id"] for r in records_of(output, "users")] == ["user_1", "user_2"]
+    assert len(sleeps.calls) == 3
+
+
+def test_200_with_an_unreadable_body_every_time_fails_instead_of_ending_the_stream_early(sleeps):
+    from airbyte_cdk.test.mock_http import HttpResponse
+
+    with HttpMocker() as http_mocker:
+        http_mocker.get(request("users").build(), HttpResponse('{"object": "list", "da', 200))
+        output = read(ConfigBuilder().build(), "users", expect_error=True)
+
+    assert not records_of(output, "users")
+    assert any("not complete JSON" in (e.trace.error.internal_message or "") + e.trace.error.message for e in output.errors), _error_messages(output)
+    assert len(sleeps.calls) == 8
 
 
 def test_persistent_5xx_fails_with_a_transient_error_after_the_retries(sleeps):

@@ -1,0 +1,207 @@
+"""Run the real connector (`python main.py read`) in a subprocess against the emulator, and judge its output.
+
+Used by the fault-injection, kill-and-resume, bad-input and load tests (integration_tests/test_faults.py,
+test_bad_input.py, test_load.py). Everything here is plain standard library plus the emulator.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+ROOT = Path(__file__).resolve().parents[1]
+HOOKS = Path(__file__).resolve().parent / "hooks"
+
+# Recognisable fake keys, configured in the emulator for every scenario. Each secret part is distinctive, so a
+# leak of any fragment is unambiguous in the output.
+ADMIN_KEY = "sk-admin-RELqZ7xW9vK3wP5mT8nB2cJ4hY6d"
+PROJECT_KEY = "sk-proj-RELpW6yH1sD9fG3kL7qX5rV8uN2e"
+CODEX_KEY = "sk-RELcE2uI4oP6aS8dF0gH1jK3mQ5tZ7f"
+KEYS = (ADMIN_KEY, PROJECT_KEY, CODEX_KEY)
+MARKERS = ("sk-admin-", "sk-proj-", "sk-")
+
+
+def emulator_keys() -> Dict[str, Any]:
+    """Emulator(...) arguments that make it accept (only) the fake keys above."""
+    return {"admin_keys": [ADMIN_KEY], "project_keys": {PROJECT_KEY: None}, "codex_keys": [CODEX_KEY]}
+
+
+def leaked_fragments(text: str, keys: Iterable[str] = KEYS) -> List[str]:
+    """Every piece of a key that `text` shows beyond its public marker: the key's marker plus its first secret
+    character or more, its last 4 characters (what OpenAI's masked echo `sk-admi*****abcd` shows), or any 8
+    consecutive characters of its secret part."""
+    found = []
+    for key in keys:
+        marker = next(m for m in MARKERS if key.startswith(m))
+        secret = key[len(marker):]
+        pieces = {key[: len(marker) + 1], key[-4:]} | {secret[i: i + 8] for i in range(len(secret) - 7)}
+        found.extend(sorted(p for p in pieces if p in text))
+    return found
+
+
+@dataclass
+class Sync:
+    """One `read`: exit code, raw output, the parsed messages, and what the emulator saw."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    elapsed: float
+    killed: bool = False
+    rss_kib: List[int] = field(default_factory=list)
+
+    @property
+    def messages(self) -> List[Dict[str, Any]]:
+        out = []
+        for line in self.stdout.splitlines():
+            if line.startswith("{"):
+                try:
+                    out.append(json.loads(line))
+                except ValueError:  # the last line of a killed process may be cut
+                    pass
+        return out
+
+    @property
+    def records(self) -> List[Tuple[str, Dict[str, Any]]]:
+        return [(m["record"]["stream"], m["record"]["data"]) for m in self.messages if m["type"] == "RECORD"]
+
+    @property
+    def states(self) -> List[Dict[str, Any]]:
+        return [m["state"] for m in self.messages if m["type"] == "STATE"]
+
+    def errors(self) -> List[Dict[str, Any]]:
+        return [m["trace"]["error"] for m in self.messages if m["type"] == "TRACE" and m["trace"].get("type") == "ERROR"]
+
+    def logs(self, level: Optional[str] = None) -> List[str]:
+        return [m["log"]["message"] for m in self.messages
+                if m["type"] == "LOG" and (level is None or m["log"]["level"] == level)]
+
+    def last_states(self) -> List[Dict[str, Any]]:
+        """The newest STATE per stream, as the platform would save it for the next sync."""
+        latest: Dict[str, Dict[str, Any]] = {}
+        for state in self.states:
+            if state.get("type") == "STREAM":
+                latest[state["stream"]["stream_descriptor"]["name"]] = state
+        return list(latest.values())
+
+    def describe(self) -> str:
+        return f"exit {self.returncode}; stderr tail: {self.stderr[-1500:]!r}; errors: {self.errors()[:3]}"
+
+
+def catalog_for(config: Mapping[str, Any]) -> Dict[str, Any]:
+    """Every stream `discover` returns, incremental (append + dedup) where supported, else full refresh."""
+    from airbyte_cdk.test.entrypoint_wrapper import discover
+
+    from source_openai import SourceOpenai
+
+    streams = []
+    for stream in discover(SourceOpenai(config=dict(config)), dict(config)).catalog.catalog.streams:
+        modes = [m.value for m in stream.supported_sync_modes]
+        incremental = "incremental" in modes
+        entry: Dict[str, Any] = {
+            "stream": {"name": stream.name, "json_schema": {}, "supported_sync_modes": modes,
+                       "source_defined_cursor": stream.source_defined_cursor,
+                       "default_cursor_field": stream.default_cursor_field,
+                       "source_defined_primary_key": stream.source_defined_primary_key},
+            "sync_mode": "incremental" if incremental else "full_refresh",
+            "destination_sync_mode": "append_dedup" if incremental else "overwrite",
+            "primary_key": stream.source_defined_primary_key,
+        }
+        if incremental:
+            entry["cursor_field"] = stream.default_cursor_field
+        streams.append(entry)
+    return {"streams": streams}
+
+
+def primary_keys(catalog: Mapping[str, Any]) -> Dict[str, List[List[str]]]:
+    return {s["stream"]["name"]: s["primary_key"] for s in catalog["streams"]}
+
+
+def key_of(pk: Sequence[Sequence[str]], data: Mapping[str, Any]) -> Tuple[Any, ...]:
+    out = []
+    for path in pk:
+        value: Any = data
+        for part in path:
+            value = value.get(part) if isinstance(value, Mapping) else None
+        out.append(value)
+    return tuple(out)
+
+
+def by_key(records: Iterable[Tuple[str, Mapping[str, Any]]], pks: Mapping[str, List[List[str]]]) -> Dict[Tuple[Any, ...], str]:
+    """(stream, primary key) -> the record's values (canonical JSON); later records replace earlier ones."""
+    return {(stream, key_of(pks[stream], data)): json.dumps(data, sort_keys=True) for stream, data in records}
+
+
+def _env(wait_scale: Optional[float], read_timeout: Optional[float]) -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "REQUEST_CACHE", "SOURCE_OPENAI_TEST_"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(HOOKS), str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env["PYTHONUNBUFFERED"] = "1"
+    if wait_scale is not None:
+        env["SOURCE_OPENAI_TEST_WAIT_SCALE"] = str(wait_scale)
+    if read_timeout is not None:
+        env["SOURCE_OPENAI_TEST_READ_TIMEOUT"] = str(read_timeout)
+    return env
+
+
+def _write(directory: Path, name: str, content: Any) -> str:
+    path = directory / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return str(path)
+
+
+def read(directory: Path, config: Any, catalog: Any, state: Any = None, *, wait_scale: Optional[float] = 0.01,
+         read_timeout: Optional[float] = None, kill_after_records: Optional[int] = None, sample_rss: bool = False,
+         timeout: float = 300, command: str = "read", name: str = "run") -> Sync:
+    """`python main.py <command> --config … --catalog … [--state …]`; optionally SIGKILLed after N records.
+
+    `config`, `catalog` and `state` are JSON-able values (or strings written verbatim, for corrupt files)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    args = [sys.executable, str(ROOT / "main.py"), command, "--config", _write(directory, f"{name}-config.json", config)]
+    if catalog is not None:
+        args += ["--catalog", _write(directory, f"{name}-catalog.json", catalog)]
+    if state is not None:
+        args += ["--state", _write(directory, f"{name}-state.json", state)]
+    started = time.monotonic()
+    process = subprocess.Popen(args, cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=_env(wait_scale, read_timeout), bufsize=1)
+    stderr_chunks: List[str] = []
+    reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()), daemon=True)
+    reader.start()
+    rss: List[int] = []
+    stop_sampling = threading.Event()
+    if sample_rss:
+        def sample() -> None:
+            status = Path(f"/proc/{process.pid}/status")
+            while not stop_sampling.wait(0.25):
+                try:
+                    line = next(l for l in status.read_text().splitlines() if l.startswith("VmRSS:"))
+                    rss.append(int(line.split()[1]))
+                except (OSError, StopIteration):
+                    return
+        threading.Thread(target=sample, daemon=True).start()
+    lines: List[str] = []
+    records = 0
+    killed = False
+    deadline = started + timeout
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith(('{"type":"RECORD"', '{"type": "RECORD"')):
+            records += 1
+            if kill_after_records is not None and records >= kill_after_records and not killed:
+                process.send_signal(signal.SIGKILL)
+                killed = True
+        if time.monotonic() > deadline:
+            process.kill()
+            raise TimeoutError(f"`{command}` did not finish within {timeout} s")
+    returncode = process.wait()
+    stop_sampling.set()
+    reader.join(timeout=10)
+    return Sync(returncode, "".join(lines), "".join(stderr_chunks), time.monotonic() - started, killed, rss)
