@@ -73,7 +73,6 @@ def test_workspace_ids_with_spaces_and_duplicates_are_normalised(tmp_path):
         sync = h.read(tmp_path, config, catalog)
         assert sync.returncode == 0 and not sync.errors(), sync.describe()
         sent = sorted((e["path"].split("/workspaces/")[1], e["query"]["limit"][0]) for e in emu.requests)
-    # each workspace once (the 1000 -> 500 retry is the documented page-size reduction against a 500 cap)
-    assert sent == [("ws_emulator_1/code_reviews", "1000"), ("ws_emulator_1/code_reviews", "500"),
-                    ("ws_emulator_2/code_reviews", "1000"), ("ws_emulator_2/code_reviews", "500")], sent
+    # each workspace once, at the connector's Codex page size (500, the emulator's cap)
+    assert sent == [("ws_emulator_1/code_reviews", "500"), ("ws_emulator_2/code_reviews", "500")], sent
     assert {data["workspace_id"] for _, data in sync.records} == {"ws_emulator_1", "ws_emulator_2"}

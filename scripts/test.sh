@@ -10,4 +10,5 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
 .venv/bin/python -c "import source_openai" # fail early when the install failed
-exec .venv/bin/python -m pytest "$@"
+# Two workers (the CI machine has 2 cores); each test module stays on one worker. PYTEST_WORKERS=0 runs serially.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"
