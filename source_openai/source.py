@@ -54,6 +54,17 @@ class SourceOpenai(ConcurrentDeclarativeSource):
         **kwargs: Any,
     ) -> None:
         super().__init__(catalog=catalog, config=config, state=state, source_config=dict(load_manifest()), **kwargs)
+        self._bound_record_queue()
+
+    # The CDK buffers up to 10,000 records between the workers and the thread that writes them. A usage record is
+    # about 2 KB, so a full buffer is ~20 MB on top of the pages the workers hold; the writer drains 1,000 in well
+    # under a tenth of a second, which is all the buffer needs to cover. `Queue.put` reads `maxsize` on every call.
+    RECORD_QUEUE_SIZE = 1_000
+
+    def _bound_record_queue(self) -> None:
+        queue = getattr(getattr(self, "_concurrent_source", None), "_queue", None)
+        if queue is not None and getattr(queue, "maxsize", 0) > self.RECORD_QUEUE_SIZE:
+            queue.maxsize = self.RECORD_QUEUE_SIZE
 
     # The entrypoint registers the configured keys as secrets right before it calls check/discover/read (and
     # replaces any earlier registration), so the key prefixes are added here, at the start of each command.
