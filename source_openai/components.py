@@ -18,9 +18,10 @@ import ipaddress
 import json
 import logging
 import re
+from collections import deque
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
+from typing import Any, Dict, Generator, Iterable, List, Mapping, MutableMapping, Optional
 from urllib.parse import urlsplit
 
 import orjson
@@ -483,7 +484,7 @@ class UsageBucketsExtractor(RecordExtractor):
     parameters: InitVar[Mapping[str, Any]]
     bucket_width: Optional[str] = "config"
     flatten_amount: bool = False
-    decoder: Decoder = field(default_factory=lambda: JsonDecoder(parameters={}))
+    decoder: Decoder = field(default_factory=lambda: ParsedBodyDecoder())
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         parameters = parameters or {}
@@ -492,33 +493,27 @@ class UsageBucketsExtractor(RecordExtractor):
         self._width = _bucket_width(self.bucket_width, self.config or {}) or ""
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[str, Any]]:
-        # A page can hold 10,000+ rows. Rows are taken out of the parsed page as they are handed on, so a row is
-        # freed as soon as it has been written, not when the whole page is done: with several workers each holding
-        # a page, this keeps the peak memory of a long sync close to that of a short one.
+        # A page can hold 10,000+ rows. Buckets come one at a time (iter_page_items: a large page is read as a
+        # stream) and rows are taken out of their bucket as they are handed on, so with several workers each on a
+        # page the memory held is about the pages' bytes, not their rows as Python objects.
         stream, width, dimensions, flatten = self._stream, self._width, self._dimensions, self.flatten_amount
-        for body in self.decoder.decode(response):
-            buckets = body.pop("data", None) if isinstance(body, dict) else None
-            if not isinstance(buckets, list):
+        for bucket in iter_page_items(response):
+            if not isinstance(bucket, Mapping):
                 continue
-            buckets.reverse()
-            while buckets:
-                bucket = buckets.pop()
-                if not isinstance(bucket, Mapping):
+            results = bucket.get("results")
+            if not isinstance(results, list):
+                continue
+            start_time, end_time = bucket.get("start_time"), bucket.get("end_time")
+            del bucket
+            results.reverse()
+            while results:
+                row = results.pop()
+                if not isinstance(row, dict):
                     continue
-                results = bucket.get("results")
-                if not isinstance(results, list):
-                    continue
-                start_time, end_time = bucket.get("start_time"), bucket.get("end_time")
-                del bucket
-                results.reverse()
-                while results:
-                    row = results.pop()
-                    if not isinstance(row, dict):
-                        continue
-                    row["start_time"] = start_time
-                    row["end_time"] = end_time
-                    finish_usage_row(row, stream, width, dimensions, flatten)
-                    yield row
+                row["start_time"] = start_time
+                row["end_time"] = end_time
+                finish_usage_row(row, stream, width, dimensions, flatten)
+                yield row
 
 
 def _parse_cursor(value: Any) -> Optional[datetime]:
@@ -681,7 +676,7 @@ class CodexAnalyticsExtractor(RecordExtractor):
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
     expand: Optional[str] = None
-    decoder: Decoder = field(default_factory=lambda: JsonDecoder(parameters={}))
+    decoder: Decoder = field(default_factory=lambda: ParsedBodyDecoder())
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self._parameters = parameters
@@ -756,25 +751,161 @@ class EachWorkspacePagination(PaginationStrategy):
 # ------------------------------------------------------------------------------------------ unreadable bodies
 
 
+_PARSED_BODY = "_source_openai_body"
+_READABLE = "_source_openai_readable"
+_NOT_PARSED = object()
+UNREADABLE = object()  # parsed_body's answer for a body that is not complete JSON
+
+# Bodies at least this large are checked and read as a stream (ijson's C parser, a dependency of the CDK) instead
+# of being parsed into one object tree: a week of hourly usage is ~10,000 rows, 6 MB of JSON and 18 MB as Python
+# objects, and with several workers each holding such a page that tree set the connector's peak memory.
+STREAM_MIN_BYTES = 512 * 1024
+try:  # pragma: no branch
+    import ijson as _ijson
+
+    if getattr(_ijson, "backend", "") != "yajl2_c":  # the pure-Python backend is ten times slower: not worth it
+        _ijson = None
+except ImportError:  # pragma: no cover
+    _ijson = None
+_DATA_ARRAY = re.compile(rb'(?<!\\)"data"\s*:\s*\[')
+
+
+def _set(response: requests.Response, name: str, value: Any) -> None:
+    try:
+        setattr(response, name, value)
+    except AttributeError:  # a response type without a __dict__: computed again next time
+        pass
+
+
+def _streamable(body: bytes) -> bool:
+    return _ijson is not None and len(body) >= STREAM_MIN_BYTES
+
+
+def parsed_body(response: requests.Response) -> Any:
+    """The JSON body of a response, parsed once per response and kept on it; `UNREADABLE` if it is not JSON.
+
+    Without this a page was parsed three times: by the unreadable-body check of the error handler, by the record
+    extractor and by the paginator (which reads `has_more`/`last_id`/`next_page` from the body). orjson reads the
+    bytes directly: no decoded copy of the body either. A usage page read as a stream (iter_page_items) leaves
+    only its envelope here, without the rows.
+    """
+    value = getattr(response, _PARSED_BODY, _NOT_PARSED)
+    if value is not _NOT_PARSED:
+        return value
+    try:
+        body = response.content
+        value = orjson.loads(body) if body else UNREADABLE
+    except (orjson.JSONDecodeError, requests.RequestException, TypeError):
+        value = UNREADABLE
+    if value is None:  # a body of `null` carries nothing
+        value = UNREADABLE
+    _set(response, _PARSED_BODY, value)
+    return value
+
+
+def _stream_is_complete_json(body: bytes) -> bool:
+    """Whether a large body is one complete JSON value (not `null`), checked as a stream: no object tree."""
+    try:
+        events = _ijson.basic_parse(body)  # type: ignore[union-attr]
+        first = next(events, None)
+        if first is None or first[0] == "null":
+            return False
+        deque(events, maxlen=0)
+        return True
+    except Exception:  # ijson.JSONError and IncompleteJSONError: cut off, not JSON, trailing garbage
+        return False
+
+
 def body_is_readable(response: requests.Response) -> bool:
     """False for an HTTP 200 whose body is not complete JSON (empty, cut off, an HTML page from a proxy).
 
-    The verdict is remembered on the response, so the response cache's filter and the error handler parse the
-    body once between them."""
-    verdict = getattr(response, "_source_openai_readable", None)
+    The verdict is kept on the response. A small body is checked by parsing it (parsed_body), and that parse is
+    then shared by the extractor and the paginator; a large one is checked as a stream, so no object tree of the
+    whole page is built just to check it."""
+    if getattr(response, "status_code", 200) != 200:
+        return True
+    verdict = getattr(response, _READABLE, None)
     if verdict is None:
-        verdict = True
-        if response.status_code == 200:
-            try:
-                body = response.content
-                verdict = bool(body and body.strip()) and orjson.loads(body) is not None
-            except (orjson.JSONDecodeError, requests.RequestException):
-                verdict = False
         try:
-            response._source_openai_readable = verdict  # type: ignore[attr-defined]
-        except AttributeError:  # a response type without a __dict__: just parse again next time
-            pass
+            body = response.content
+        except requests.RequestException:
+            body = b""
+        if body and _streamable(body) and getattr(response, _PARSED_BODY, _NOT_PARSED) is _NOT_PARSED:
+            verdict = _stream_is_complete_json(body)
+            if not verdict:
+                _set(response, _PARSED_BODY, UNREADABLE)
+        else:
+            verdict = parsed_body(response) is not UNREADABLE
+        _set(response, _READABLE, verdict)
     return verdict
+
+
+def page_envelope(body: bytes) -> Optional[Dict[str, Any]]:
+    """A list page without its rows: the body with `"data": [...]` read as `"data": []`, or None if that cannot
+    be cut out safely (then the caller parses the whole body). Only called on a body already known to be complete
+    JSON; the cut is from the first `"data":[` to the last `]`, and the result must be an object whose `data` is
+    the empty list, so a `]` or `"data":[` inside a string makes it fail (and fall back), never misread."""
+    match = _DATA_ARRAY.search(body)
+    end = body.rfind(b"]")
+    if match is None or end < match.end():
+        return None
+    try:
+        envelope = orjson.loads(body[: match.end()] + body[end:])
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(envelope, dict) or envelope.get("data") != []:
+        return None
+    return envelope
+
+
+def iter_page_items(response: requests.Response) -> Iterable[Any]:
+    """The elements of a page's top-level `data` array, one at a time.
+
+    A large body is read as a stream: each element is built when it is reached and dropped once handed on, so a
+    page costs its bytes plus one element, whatever its number of rows; once done, only the envelope is kept on
+    the response for the paginator. A small body (or one whose envelope cannot be cut out) uses the shared parse,
+    with elements taken out of it as they are handed on."""
+    body = response.content
+    if body and _streamable(body) and getattr(response, _PARSED_BODY, _NOT_PARSED) is _NOT_PARSED \
+            and body_is_readable(response):
+        envelope = page_envelope(body)
+        if envelope is not None:
+            yield from _ijson.items(body, "data.item", use_float=True)  # type: ignore[union-attr]
+            _set(response, _PARSED_BODY, envelope)
+            return
+    value = parsed_body(response)
+    items = value.pop("data", None) if isinstance(value, dict) else None
+    if not isinstance(items, list):
+        return
+    items.reverse()
+    while items:
+        yield items.pop()
+
+
+class ParsedBodyDecoder(JsonDecoder):
+    """The manifest's decoder (every retriever): the CDK's JsonDecoder behaviour on the shared parse.
+
+    Like JsonDecoder: a JSON object is yielded as is, the elements of a JSON array one by one, and an unreadable,
+    empty or empty-array body as a single `{}`. A JsonDecoder subclass because the CDK's paginators accept only
+    JSON decoders."""
+
+    def __init__(self, parameters: Optional[Mapping[str, Any]] = None) -> None:
+        super().__init__(parameters=parameters or {})
+
+    def is_stream_response(self) -> bool:
+        return False
+
+    def decode(self, response: requests.Response) -> Generator[MutableMapping[str, Any], None, None]:
+        value = parsed_body(response)
+        if isinstance(value, list):
+            if not value:
+                yield {}
+            else:
+                yield from value
+        elif value is UNREADABLE:
+            yield {}
+        else:
+            yield value
 
 
 def _keep_unreadable_bodies_out_of_the_response_cache() -> None:

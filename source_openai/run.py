@@ -4,6 +4,8 @@ The CDK binds config, catalog and state when the source is constructed, so they 
 A bad config is reported as a clear config error (a failed connection status for `check`) before any request,
 without a traceback and without any key in the output.
 """
+import ctypes
+import os
 import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -144,6 +146,32 @@ def speedups() -> Iterator[None]:
         AirbyteEntrypoint.airbyte_message_to_string, StreamSlice.__hash__, HttpClient.cache_filename = saved  # type: ignore[method-assign, assignment]
 
 
+# glibc's mallopt parameter, and the size from which a block gets its own mapping (glibc's initial default is 128 KiB)
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD_BYTES = 256 * 1024
+
+
+def return_freed_pages_to_the_os() -> bool:
+    """Make blocks of 256 KiB and more (response bodies: a usage page is several MB) always get their own memory
+    mapping, which goes back to the OS when the page is done.
+
+    glibc's default raises this threshold each time such a block is freed, up to 32 MB, so after the first few
+    pages the bodies are carved out of the heap, and a heap only shrinks from its top: a long sync kept the
+    high-water mark of its largest pages (measured in benchmarks/: peak RSS 10x/1x data 1.30 with the default,
+    about 1.13 with a fixed threshold, at no measurable cost in speed). Linux/glibc only; a no-op elsewhere, and
+    when the operator has set MALLOC_MMAP_THRESHOLD_ themselves. Returns whether the setting was applied.
+    """
+    if not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
+
+
 def get_source(args: List[str]) -> "SourceOpenai | int":
     command = args[0] if args else None
     config_path = AirbyteEntrypoint.extract_config(args)
@@ -164,6 +192,7 @@ def get_source(args: List[str]) -> "SourceOpenai | int":
 
 def run(args: Optional[List[str]] = None) -> None:
     args = list(sys.argv[1:] if args is None else args)
+    return_freed_pages_to_the_os()
     source = get_source(args)
     if isinstance(source, int):
         sys.exit(source)
