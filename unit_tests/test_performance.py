@@ -155,8 +155,14 @@ def test_the_usage_extractor_equals_the_generic_expander_and_transformation():
 def test_the_speed_ups_last_one_run_of_the_entrypoint():
     from airbyte_cdk.entrypoint import AirbyteEntrypoint
 
-    before = (AirbyteEntrypoint.airbyte_message_to_string, StreamSlice.__hash__, HttpClient.cache_filename)
+    import requests.models
+
+    before = (AirbyteEntrypoint.airbyte_message_to_string, StreamSlice.__hash__, HttpClient.cache_filename,
+              requests.models.CONTENT_CHUNK_SIZE)
     with run_module.speedups():
         assert AirbyteEntrypoint.airbyte_message_to_string is run_module.record_message_to_string
         assert StreamSlice.__hash__ is run_module._cached_slice_hash
-    assert (AirbyteEntrypoint.airbyte_message_to_string, StreamSlice.__hash__, HttpClient.cache_filename) == before
+        assert requests.models.CONTENT_CHUNK_SIZE == run_module.BODY_READ_BYTES == 16 * 1024 * 1024
+    assert (AirbyteEntrypoint.airbyte_message_to_string, StreamSlice.__hash__, HttpClient.cache_filename,
+            requests.models.CONTENT_CHUNK_SIZE) == before
+    assert before[3] == 10 * 1024  # requests' default, restored
