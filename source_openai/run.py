@@ -174,8 +174,8 @@ def return_freed_pages_to_the_os() -> bool:
 
     glibc's default raises this threshold each time such a block is freed, up to 32 MB, so after the first few
     pages the bodies are carved out of the heap, and a heap only shrinks from its top: a long sync kept the
-    high-water mark of its largest pages (measured in benchmarks/: peak RSS 10x/1x data 1.30 with the default,
-    about 1.13 with a fixed threshold, at no measurable cost in speed). Linux/glibc only; a no-op elsewhere, and
+    high-water mark of its largest pages (benchmark 3, peak RSS 10x/1x data: 1.30 with glibc's default, 1.14 with
+    the fixed threshold). Linux/glibc only; a no-op elsewhere, and
     when the operator has set MALLOC_MMAP_THRESHOLD_ themselves. Returns whether the setting was applied.
     """
     if not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ:
