@@ -403,7 +403,24 @@ def _bucket_width(setting: Optional[str], config: Mapping[str, Any]) -> Optional
 
 
 @dataclass
-class UsageRecord(RecordTransformation):
+class _UsageRowSettings:
+    """What UsageRecord and UsageBucketsExtractor need to finish a row: the stream (`$parameters.name`), the
+    bucket width, the endpoint's group-by dimensions (`$parameters.group_by_allowed`) and `flatten_amount`."""
+
+    config: Mapping[str, Any] = field(default_factory=dict)
+    parameters: InitVar[Optional[Mapping[str, Any]]] = None
+    bucket_width: Optional[str] = "config"
+    flatten_amount: bool = False
+
+    def __post_init__(self, parameters: Optional[Mapping[str, Any]]) -> None:
+        parameters = parameters or {}
+        self._stream = str(parameters.get("name", ""))
+        self._dimensions = tuple(parameters.get("group_by_allowed") or ())
+        self._width = _bucket_width(self.bucket_width, self.config or {}) or ""
+
+
+@dataclass
+class UsageRecord(_UsageRowSettings, RecordTransformation):
     """Finishes one flattened usage/costs row (a `results[]` element that already carries its bucket's
     `start_time`/`end_time`).
 
@@ -416,17 +433,6 @@ class UsageRecord(RecordTransformation):
 
     Runs once per record, so it does the minimum: one JSON dump and one MD5.
     """
-
-    config: Mapping[str, Any] = field(default_factory=dict)
-    parameters: InitVar[Mapping[str, Any]] = None
-    bucket_width: Optional[str] = "config"
-    flatten_amount: bool = False
-
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        parameters = parameters or {}
-        self._stream = str(parameters.get("name", ""))
-        self._dimensions = tuple(parameters.get("group_by_allowed") or ())
-        self._width = _bucket_width(self.bucket_width, self.config or {}) or ""
 
     def transform(
         self,
@@ -470,7 +476,7 @@ def finish_usage_row(record: Dict[str, Any], stream: str, width: str, dimensions
 
 
 @dataclass
-class UsageBucketsExtractor(RecordExtractor):
+class UsageBucketsExtractor(_UsageRowSettings, RecordExtractor):
     """The rows of a usage or costs page: one record per `data[].results[]` element, finished in the same pass.
 
     Each row gets its bucket's `start_time` and `end_time`, then `surrogate_key` (and for costs, with
@@ -480,17 +486,6 @@ class UsageBucketsExtractor(RecordExtractor):
     generic path cost a third of the connector's time per record (see benchmarks/). The page is read through
     iter_page_items (a large page as a stream), not through the retriever's decoder.
     """
-
-    config: Mapping[str, Any]
-    parameters: InitVar[Mapping[str, Any]]
-    bucket_width: Optional[str] = "config"
-    flatten_amount: bool = False
-
-    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        parameters = parameters or {}
-        self._stream = str(parameters.get("name", ""))
-        self._dimensions = tuple(parameters.get("group_by_allowed") or ())
-        self._width = _bucket_width(self.bucket_width, self.config or {}) or ""
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[str, Any]]:
         # A page can hold 10,000+ rows. Buckets come one at a time (iter_page_items: a large page is read as a
@@ -777,8 +772,11 @@ def _set(response: requests.Response, name: str, value: Any) -> None:
         pass
 
 
-def _streamable(body: bytes) -> bool:
-    return _ijson is not None and len(body) >= STREAM_MIN_BYTES
+def _to_stream(response: requests.Response, body: bytes) -> bool:
+    """Whether this body is to be checked and read as a stream: large enough, ijson's C parser at hand, and not
+    already parsed (a parse already made is used instead)."""
+    return (_ijson is not None and len(body) >= STREAM_MIN_BYTES
+            and getattr(response, _PARSED_BODY, _NOT_PARSED) is _NOT_PARSED)
 
 
 def parsed_body(response: requests.Response) -> Any:
@@ -830,7 +828,7 @@ def body_is_readable(response: requests.Response) -> bool:
             body = response.content
         except requests.RequestException:
             body = b""
-        if body and _streamable(body) and getattr(response, _PARSED_BODY, _NOT_PARSED) is _NOT_PARSED:
+        if body and _to_stream(response, body):
             verdict = _stream_is_complete_json(body)
             if not verdict:
                 _set(response, _PARSED_BODY, UNREADABLE)
@@ -866,8 +864,7 @@ def iter_page_items(response: requests.Response) -> Iterable[Any]:
     the response for the paginator. A small body (or one whose envelope cannot be cut out) uses the shared parse,
     with elements taken out of it as they are handed on."""
     body = response.content
-    if body and _streamable(body) and getattr(response, _PARSED_BODY, _NOT_PARSED) is _NOT_PARSED \
-            and body_is_readable(response):
+    if body and _to_stream(response, body) and body_is_readable(response):
         envelope = page_envelope(body)
         if envelope is not None:
             yield from _ijson.items(body, "data.item", use_float=True)  # type: ignore[union-attr]
@@ -896,9 +893,6 @@ class ParsedBodyDecoder(JsonDecoder):
 
     def __init__(self, parameters: Optional[Mapping[str, Any]] = None) -> None:
         super().__init__(parameters=parameters or {})
-
-    def is_stream_response(self) -> bool:
-        return False
 
     def decode(self, response: requests.Response) -> Generator[MutableMapping[str, Any], None, None]:
         value = parsed_body(response)
