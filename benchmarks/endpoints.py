@@ -6,32 +6,33 @@ connector sends (maximum `limit`, the same windows), so all three read the same 
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List, Mapping
 
-USAGE_GROUP_BY = {
-    "completions": ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"],
-    "embeddings": ["project_id", "user_id", "api_key_id", "model"],
-    "moderations": ["project_id", "user_id", "api_key_id", "model"],
-    "images": ["project_id", "user_id", "api_key_id", "model", "size", "source"],
-    "audio_speeches": ["project_id", "user_id", "api_key_id", "model"],
-    "audio_transcriptions": ["project_id", "user_id", "api_key_id", "model"],
-    "vector_stores": ["project_id"],
-    "code_interpreter_sessions": ["project_id"],
-    "file_search_calls": ["project_id", "user_id", "api_key_id", "vector_store_id"],
-    "web_search_calls": ["project_id", "user_id", "api_key_id", "model", "context_level"],
-}
-BUCKETS = {"1d": (86400, 31), "1h": (3600, 168), "1m": (60, 1440)}
+import yaml
+
+from .minimum import USAGE_BUCKETS as BUCKETS  # (bucket seconds, maximum buckets per request) per width
+
+MANIFEST = Path(__file__).resolve().parent.parent / "source_openai" / "manifest.yaml"
+
+
+def bucket_streams() -> List[Dict[str, Any]]:
+    """The usage and costs streams' `$parameters` from the connector's manifest (name, endpoint, bucket_width,
+    max_buckets, group_by_allowed), so the baselines read exactly the pages the connector reads."""
+    streams = yaml.safe_load(MANIFEST.read_text())["definitions"]["streams"]
+    return [dict(stream["$parameters"]) for stream in streams.values()
+            if "group_by_allowed" in (stream.get("$parameters") or {})]
 
 
 def endpoints(bucket_width: str) -> List[Dict[str, Any]]:
-    width, per_window = BUCKETS[bucket_width]
     out: List[Dict[str, Any]] = []
-    for name, group_by in USAGE_GROUP_BY.items():
-        out.append({"stream": f"usage_{name}", "path": f"/organization/usage/{name}", "style": "buckets", "key": "admin",
+    for stream in bucket_streams():
+        width_name = bucket_width if stream["bucket_width"] == "config" else stream["bucket_width"]
+        width, per_window = BUCKETS[width_name]
+        per_window = stream.get("max_buckets") or per_window
+        out.append({"stream": stream["name"], "path": stream["endpoint"], "style": "buckets", "key": "admin",
                     "width": width, "per_window": per_window,
-                    "params": {"bucket_width": bucket_width, "limit": per_window, "group_by": group_by}})
-    out.append({"stream": "costs", "path": "/organization/costs", "style": "buckets", "key": "admin", "width": 86400,
-                "per_window": 180, "params": {"bucket_width": "1d", "limit": 180, "group_by": ["project_id", "line_item", "api_key_id"]}})
+                    "params": {"bucket_width": width_name, "limit": per_window, "group_by": list(stream["group_by_allowed"])}})
     admin_lists = [("users", "/organization/users", "id", 100, {}), ("invites", "/organization/invites", "id", 100, {}),
                    ("projects", "/organization/projects", "id", 100, {"include_archived": "true"}),
                    ("admin_api_keys", "/organization/admin_api_keys", "id", 100, {}),
