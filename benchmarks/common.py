@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -13,7 +12,9 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional
+
+from openai_emulator.minimum import count_by_template, template_of  # noqa: F401  (request attribution, re-exported)
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -77,42 +78,6 @@ class EmulatorProcess:
 
     def reset(self) -> None:
         self.control("reset", {})
-
-
-# ------------------------------------------------------------------------------------------ request attribution
-
-
-def _templates() -> List[Tuple["re.Pattern[str]", str]]:
-    from openai_emulator import admin, codex, project, usage
-
-    out = []
-    for prefix, routes in (("/v1", admin.ROUTES), ("/v1", usage.ROUTES), ("/v1", project.ROUTES),
-                           ("/codex/v1/analytics/codex", codex.ROUTES)):
-        for template, _ in routes:
-            pattern = re.sub(r"\{(\w+)\}", r"[^/]+", template)
-            out.append((re.compile("^" + re.escape(prefix) + pattern + "$"), template))
-    return out
-
-
-_TEMPLATES: Optional[List[Tuple["re.Pattern[str]", str]]] = None
-
-
-def template_of(path: str) -> str:
-    global _TEMPLATES
-    if _TEMPLATES is None:
-        _TEMPLATES = _templates()
-    for pattern, template in _TEMPLATES:
-        if pattern.match(path):
-            return template
-    return path
-
-
-def count_by_template(requests: Iterable[Mapping[str, Any]]) -> Dict[str, int]:
-    counts: Dict[str, int] = {}
-    for entry in requests:
-        template = template_of(entry["path"])
-        counts[template] = counts.get(template, 0) + 1
-    return counts
 
 
 # ------------------------------------------------------------------------------------------ catalogs
@@ -207,16 +172,30 @@ def run_and_count(args: List[str], env: Optional[Mapping[str, str]] = None, per_
                      stderr_tail=stderr[-2000:], per_stream=streams, errors=errors)
 
 
+# The manifest-only runtime (`source-declarative-manifest`, what the Connector Builder and the Airbyte UI run), with
+# `source_openai` made unimportable: only manifest.yaml and components.py are used.
+MANIFEST_ONLY = [PYTHON, "-c", "import sys; sys.modules['source_openai'] = None; "
+                 "from airbyte_cdk.cli.source_declarative_manifest import run; run()"]
+
+
 def connector_read(config: Mapping[str, Any], catalog: Mapping[str, Any], per_stream: bool = False,
-                   extra_env: Optional[Mapping[str, str]] = None, entry: Optional[List[str]] = None) -> RunResult:
+                   extra_env: Optional[Mapping[str, str]] = None, entry: Optional[List[str]] = None,
+                   manifest_only: bool = False) -> RunResult:
     with tempfile.TemporaryDirectory() as tmp:
         cfg, cat = Path(tmp) / "config.json", Path(tmp) / "catalog.json"
         cfg.write_text(json.dumps(config))
         cat.write_text(json.dumps(catalog))
         # BENCH_CONNECTOR_DIR: another checkout of the connector (e.g. an older commit), run with this venv.
-        main = str(Path(os.environ.get("BENCH_CONNECTOR_DIR", str(ROOT))) / "main.py")
-        args = (entry or [PYTHON, main]) + ["read", "--config", str(cfg), "--catalog", str(cat)]
-        return run_and_count(args, env=extra_env, per_stream=per_stream)
+        connector = Path(os.environ.get("BENCH_CONNECTOR_DIR", str(ROOT)))
+        main = str(connector / "main.py")
+        args = (entry or (MANIFEST_ONLY if manifest_only else [PYTHON, main])) + ["read", "--config", str(cfg), "--catalog", str(cat)]
+        env = dict(extra_env or {})
+        if manifest_only:
+            for name in ("manifest.yaml", "components.py"):  # copied away from the package, as the Builder exports them
+                (Path(tmp) / name).write_bytes((connector / "source_openai" / name).read_bytes())
+            args += ["--manifest-path", str(Path(tmp) / "manifest.yaml"), "--components-path", str(Path(tmp) / "components.py")]
+            env["AIRBYTE_ENABLE_UNSAFE_CODE"] = "true"
+        return run_and_count(args, env=env, per_stream=per_stream)
 
 
 # ------------------------------------------------------------------------------------------ the machine

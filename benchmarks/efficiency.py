@@ -21,16 +21,23 @@ def measure(scale: str, bucket_width: str, now: Optional[int] = None) -> Dict[st
         result = connector_read(config, catalog, per_stream=True)
         counts = count_by_template(emu.requests())
         stats = emu.stats()
+        # the same sync in the manifest-only runtime (the reference), against the same emulator
+        emu.reset()
+        manifest = connector_read(config, catalog, per_stream=True, manifest_only=True)
+        manifest_counts = count_by_template(emu.requests())
         minimum = minimum_for(emu.info, bucket_width)
     rows: List[Dict[str, Any]] = []
-    for template in sorted(set(minimum) | set(counts)):
+    for template in sorted(set(minimum) | set(counts) | set(manifest_counts)):
         sent, least = counts.get(template, 0), minimum.get(template, 0)
-        rows.append({"endpoint": template, "sent": sent, "minimum": least,
-                     "ratio": (sent / least) if least else float("inf"),
+        rows.append({"endpoint": template, "sent": sent, "sent_manifest_only": manifest_counts.get(template, 0),
+                     "minimum": least, "ratio": (sent / least) if least else float("inf"),
                      "note": EXPLAINED.get(template, "") or MAX_LIMIT_NOTES.get(template, "")})
     return {"scale": scale, "bucket_width": bucket_width, "rows": rows, "records": result.records,
             "seconds": result.seconds, "returncode": result.returncode, "errors": result.errors,
             "per_stream": result.per_stream, "total_sent": sum(counts.values()), "total_minimum": sum(minimum.values()),
+            "total_sent_manifest_only": sum(manifest_counts.values()), "records_manifest_only": manifest.records,
+            "seconds_manifest_only": manifest.seconds, "returncode_manifest_only": manifest.returncode,
+            "errors_manifest_only": manifest.errors,
             "max_in_flight": stats.get("max_in_flight"), "stderr": result.stderr_tail if result.returncode else ""}
 
 

@@ -31,7 +31,9 @@ def _fmt(x: Any, digits: int = 2) -> str:
 def efficiency_section(runs: List[Dict[str, Any]]) -> List[str]:
     lines = ["## 1. Request efficiency", "",
              f"Full sync of every stream (incremental where supported, first sync), requests per endpoint vs the minimum "
-             f"computed from the emulator's data (benchmarks/minimum.py). Target: {TARGETS['efficiency']}.", ""]
+             f"computed from the emulator's data (benchmarks/minimum.py), each cell `package·manifest-only/minimum`: "
+             f"the same sync in package mode (`main.py read`) and in the manifest-only runtime "
+             f"(`source-declarative-manifest`). Target: {TARGETS['efficiency']}, in both runtimes.", ""]
     header = "| endpoint | " + " | ".join(f"{r['scale']} {r['bucket_width']} sent/min" for r in runs) + " | why above 1.00 |"
     lines += [header, "|---|" + "---|" * len(runs) + "---|"]
     endpoints = sorted({row["endpoint"] for r in runs for row in r["rows"]})
@@ -42,20 +44,25 @@ def efficiency_section(runs: List[Dict[str, Any]]) -> List[str]:
             if row is None:
                 cells.append("-")
                 continue
-            mark = "" if row["sent"] == row["minimum"] else " **!**"
-            cells.append(f"{row['sent']}/{row['minimum']}{mark}")
+            manifest_only = row.get("sent_manifest_only", row["sent"])
+            mark = "" if row["sent"] == row["minimum"] == manifest_only else " **!**"
+            cells.append(f"{row['sent']}·{manifest_only}/{row['minimum']}{mark}")
             if row["sent"] != row["minimum"] and row["note"]:
                 notes.add(row["note"])
             elif row["note"] and row["sent"] == row["minimum"] and "assumed" in row["note"]:
                 notes.add(row["note"])
         lines.append(f"| `{endpoint}` | " + " | ".join(cells) + " | " + "; ".join(sorted(notes)) + " |")
-    lines.append("| **total** | " + " | ".join(f"**{r['total_sent']}/{r['total_minimum']}** ({r['total_sent'] / r['total_minimum']:.3f})"
-                                              for r in runs) + " | |")
+    lines.append("| **total** | " + " | ".join(
+        f"**{r['total_sent']}·{r.get('total_sent_manifest_only', r['total_sent'])}/{r['total_minimum']}** "
+        f"({r['total_sent'] / r['total_minimum']:.3f} · {r.get('total_sent_manifest_only', r['total_sent']) / r['total_minimum']:.3f})"
+        for r in runs) + " | |")
     lines.append("")
-    lines.append("| run | records | seconds | errors | exit |")
-    lines.append("|---|---|---|---|---|")
+    lines.append("| run | records | seconds | errors | exit | manifest-only: records | seconds | errors | exit |")
+    lines.append("|---|---|---|---|---|---|---|---|---|")
     for r in runs:
-        lines.append(f"| {r['scale']} {r['bucket_width']} | {_fmt(r['records'])} | {_fmt(r['seconds'], 1)} | {len(r['errors'])} | {r['returncode']} |")
+        lines.append(f"| {r['scale']} {r['bucket_width']} | {_fmt(r['records'])} | {_fmt(r['seconds'], 1)} | {len(r['errors'])} | {r['returncode']} | "
+                     f"{_fmt(r.get('records_manifest_only', '-'))} | {_fmt(r.get('seconds_manifest_only', '-'), 1)} | "
+                     f"{len(r.get('errors_manifest_only', []))} | {r.get('returncode_manifest_only', '-')} |")
     return lines + [""]
 
 
