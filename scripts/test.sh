@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README command 2: set up a virtualenv with the test extra and run the whole test suite.
 # Works from a clean clone with only Python 3.11 and git. Extra arguments go to pytest.
+# Installs the exact versions pinned in constraints.txt (scripts/lock.sh regenerates it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -8,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' 2>&1 | grep -v "is ignored" || true
 .venv/bin/python -c "import source_openai" # fail early when the install failed
 # Two workers (the CI machine has 2 cores); each test module stays on one worker. PYTEST_WORKERS=0 runs serially.
 exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"

@@ -32,7 +32,11 @@ def test_the_wheel_ships_the_manifest_the_components_and_the_entry_point(wheel):
     assert not [n for n in names if n.startswith(("openai_emulator/", "unit_tests/", "integration_tests/", "scripts/"))]
     assert packaged_manifest == (ROOT / "source_openai" / "manifest.yaml").read_bytes()
     assert metadata["Name"] == "airbyte-source-openai" and metadata["Version"] == VERSION
-    assert "airbyte-cdk (==7.39.1)" in metadata.get_all("Requires-Dist")
+    # the runtime dependencies, with their ranges, exactly as pyproject.toml declares them (test_dependencies.py checks
+    # those ranges); nothing else without an extra
+    runtime = {r for r in metadata.get_all("Requires-Dist") if "extra ==" not in r}
+    assert "airbyte-cdk (>=7.39.1,<8)" in runtime
+    assert len(runtime) == len(PYPROJECT["project"]["dependencies"]), runtime
     assert "source-openai=source_openai.run:run" in entry_points.replace(" ", "")
 
 
