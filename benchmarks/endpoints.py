@@ -17,7 +17,7 @@ MANIFEST = Path(__file__).resolve().parent.parent / "source_openai" / "manifest.
 
 
 def bucket_streams() -> List[Dict[str, Any]]:
-    """The usage and costs streams' `$parameters` from the connector's manifest (name, endpoint, bucket_width,
+    """The usage and costs streams' `$parameters` from the connector's manifest (name, url, bucket_width,
     max_buckets, group_by_allowed), so the baselines read exactly the pages the connector reads."""
     streams = yaml.safe_load(MANIFEST.read_text())["definitions"]["streams"]
     return [dict(stream["$parameters"]) for stream in streams.values()
@@ -27,10 +27,11 @@ def bucket_streams() -> List[Dict[str, Any]]:
 def endpoints(bucket_width: str) -> List[Dict[str, Any]]:
     out: List[Dict[str, Any]] = []
     for stream in bucket_streams():
-        width_name = bucket_width if stream["bucket_width"] == "config" else stream["bucket_width"]
+        width_name = stream.get("bucket_width") or bucket_width  # costs: a fixed 1d; usage: the connection's width
         width, per_window = BUCKETS[width_name]
         per_window = stream.get("max_buckets") or per_window
-        out.append({"stream": stream["name"], "path": stream["endpoint"], "style": "buckets", "key": "admin",
+        path = stream["url"].split("}}", 1)[1]  # "{{ config['api_base_url'] }}/organization/usage/..." -> the path
+        out.append({"stream": stream["name"], "path": path, "style": "buckets", "key": "admin",
                     "width": width, "per_window": per_window,
                     "params": {"bucket_width": width_name, "limit": per_window, "group_by": list(stream["group_by_allowed"])}})
     admin_lists = [("users", "/organization/users", "id", 100, {}), ("invites", "/organization/invites", "id", 100, {}),

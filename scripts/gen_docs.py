@@ -4,7 +4,13 @@
     .venv/bin/python scripts/gen_docs.py --check  # exit 1 if the table is stale (unit_tests/test_docs.py does this)
 
 Names, sync modes, cursors and primary keys come from `discover` (all three credentials configured, no request
-is sent); the credential and the endpoint come from each stream's requester in the resolved manifest.
+is sent); the credential and the endpoint come from each stream's requester in the resolved manifest. The
+requester's `url` is the Jinja template written in the stream (`$parameters.url`), rendered readably:
+
+    {{ config['api_base_url'] }}/organization/projects/{{ stream_partition['project_id'] }}/users
+      -> GET /organization/projects/{project_id}/users
+    {{ config['codex_api_base_url'] }}/workspaces/{{ stream_partition['workspace_id'] }}/usage
+      -> GET {codex_api_base_url}/workspaces/{workspace_id}/usage
 """
 from __future__ import annotations
 
@@ -27,6 +33,12 @@ FAKE_CONFIG = {
     "workspace_ids": "ws_docs",
 }
 CREDENTIALS = {"admin_api_key": "Admin", "project_api_key": "Project", "codex_api_key": "Codex"}
+# Base URLs: the API's is left out (the table says endpoints are below `api_base_url`), the Codex one is named.
+BASES = {"api_base_url": "", "codex_api_base_url": "{codex_api_base_url}"}
+BASE_RE = re.compile(r"\{\{\s*config\[['\"](\w+)['\"]\]\s*\}\}")
+# A value taken from the partition (the parent's id): `{{ stream_partition['project_id'] }}`, or a grandparent's
+# id carried along, `{{ stream_slice.extra_fields['project_id'] }}`.
+PLACEHOLDER_RE = re.compile(r"\{\{\s*(?:stream_partition|stream_slice(?:\.extra_fields)?)\[['\"](\w+)['\"]\]\s*\}\}")
 
 
 def _stream_definitions(streams: List[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
@@ -35,6 +47,20 @@ def _stream_definitions(streams: List[Mapping[str, Any]]) -> Iterator[Mapping[st
             yield from _stream_definitions(item["streams"])
         else:
             yield item
+
+
+def readable_endpoint(stream: str, url: str) -> str:
+    """`{{ config['api_base_url'] }}/evals/{{ stream_partition['eval_id'] }}/runs` -> `/evals/{eval_id}/runs`."""
+
+    def base(match: "re.Match[str]") -> str:
+        if match.start() != 0 or match.group(1) not in BASES:
+            raise SystemExit(f"{stream}: the URL does not start with a known base URL field: {url}")
+        return BASES[match.group(1)]
+
+    endpoint = PLACEHOLDER_RE.sub(r"{\1}", BASE_RE.sub(base, url.strip(), count=1))
+    if "{{" in endpoint or "{%" in endpoint or not endpoint.startswith(("/", "{codex_api_base_url}/")):
+        raise SystemExit(f"{stream}: cannot render the URL template readably: {url}")
+    return endpoint
 
 
 def stream_rows() -> List[Dict[str, str]]:
@@ -52,8 +78,8 @@ def stream_rows() -> List[Dict[str, str]]:
         requester = definition["retriever"]["requester"]
         token = requester["authenticator"]["api_token"]
         [key] = [label for field, label in CREDENTIALS.items() if field in token]
-        endpoint = definition.get("$parameters", {}).get("endpoint") or requester.get("$parameters", {}).get("endpoint")
-        base = "{codex_api_base_url}" if "codex_api_base_url" in requester["url"] else ""
+        url = requester.get("url") or requester.get("url_base", "") + requester.get("path", "")
+        endpoint = readable_endpoint(stream.name, url)
         modes = [m.value if hasattr(m, "value") else str(m) for m in stream.supported_sync_modes]
         rows.append(
             {
@@ -62,7 +88,7 @@ def stream_rows() -> List[Dict[str, str]]:
                 "sync modes": ", ".join({"full_refresh": "Full refresh", "incremental": "Incremental"}[m] for m in modes),
                 "cursor": ".".join(stream.default_cursor_field or []) or "—",
                 "primary key": ", ".join(".".join(path) for path in (stream.source_defined_primary_key or [])) or "—",
-                "endpoint": f"`GET {base}{endpoint}`",
+                "endpoint": f"`GET {endpoint}`",
             }
         )
     return rows

@@ -123,15 +123,6 @@ def _base_url(name: str, value: Any, default: str, problems: List[str]) -> str:
     return url
 
 
-# What each key field must not hold, and the fix (messages never include the key itself).
-_WRONG_KEY = {
-    "project_api_key": "holds an Admin API key (sk-admin-…), which cannot read project data. Use a project API key "
-    "(sk-proj-…) from the project's Settings → API keys.",
-    "codex_api_key": "holds an Admin API key (sk-admin-…). Use the Platform API key that OpenAI support granted the "
-    "`codex.enterprise.analytics.read` scope.",
-}
-
-
 def _key(name: str, value: Any, problems: List[str]) -> Optional[str]:
     """Validate a key's presence and class. Never echo the key itself."""
     if value is None or value == "":
@@ -148,8 +139,12 @@ def _key(name: str, value: Any, problems: List[str]) -> Optional[str]:
             f"`admin_api_key` is {kind}. It must be an Admin API key starting with `sk-admin-`: create a "
             "read-only one under Organization settings → Admin keys."
         )
-    elif name in _WRONG_KEY and value.startswith("sk-admin-"):
-        problems.append(f"`{name}` {_WRONG_KEY[name]}")
+    elif name == "project_api_key" and value.startswith("sk-admin-"):
+        problems.append("`project_api_key` holds an Admin API key (sk-admin-…), which cannot read project data. Use a "
+                        "project API key (sk-proj-…) from the project's Settings → API keys.")
+    elif name == "codex_api_key" and value.startswith("sk-admin-"):
+        problems.append("`codex_api_key` holds an Admin API key (sk-admin-…). Use the Platform API key that OpenAI "
+                        "support granted the `codex.enterprise.analytics.read` scope.")
     else:
         return value
     return None
