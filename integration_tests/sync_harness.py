@@ -56,6 +56,7 @@ class Sync:
     elapsed: float
     killed: bool = False
     rss_kib: List[int] = field(default_factory=list)
+    max_rss_kib: Optional[int] = None  # the process's peak resident size (getrusage via wait4), whatever its speed
 
     @property
     def messages(self) -> List[Dict[str, Any]]:
@@ -201,7 +202,16 @@ def read(directory: Path, config: Any, catalog: Any, state: Any = None, *, wait_
         if time.monotonic() > deadline:
             process.kill()
             raise TimeoutError(f"`{command}` did not finish within {timeout} s")
-    returncode = process.wait()
+    returncode, max_rss = _wait(process)
     stop_sampling.set()
     reader.join(timeout=10)
-    return Sync(returncode, "".join(lines), "".join(stderr_chunks), time.monotonic() - started, killed, rss)
+    return Sync(returncode, "".join(lines), "".join(stderr_chunks), time.monotonic() - started, killed, rss, max_rss)
+
+
+def _wait(process: "subprocess.Popen[str]") -> Tuple[int, Optional[int]]:
+    """Exit code and peak RSS in KiB (Linux `ru_maxrss`) of a finished child; no peak where wait4 is missing."""
+    if not hasattr(os, "wait4"):
+        return process.wait(), None
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_maxrss if sys.platform.startswith("linux") else None

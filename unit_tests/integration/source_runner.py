@@ -1,11 +1,20 @@
-"""Run the real connector (the packaged manifest) through the CDK's entrypoint wrapper."""
-import json
+"""Run the real connector (the packaged manifest) through the CDK's entrypoint wrapper.
+
+Only public CDK API is used: `read`/`discover` of the entrypoint wrapper, and for `check` (which the wrapper
+does not offer) the public `AirbyteEntrypoint` with the root logger captured, as the wrapper does.
+"""
+import logging
 import tempfile
+from io import StringIO
+from pathlib import Path
 from typing import Any, List, Mapping, Optional
 
-from airbyte_cdk.models import ConfiguredAirbyteCatalog, SyncMode
+import orjson
+from airbyte_cdk.entrypoint import AirbyteEntrypoint
+from airbyte_cdk.logger import AirbyteLogFormatter
+from airbyte_cdk.models import AirbyteMessageSerializer, ConfiguredAirbyteCatalog, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
-from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, _run_command, discover as _discover, read as _read
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover as _discover, make_file, read as _read
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
 from source_openai import SourceOpenai
@@ -36,9 +45,21 @@ def discover(config: Mapping[str, Any]) -> EntrypointOutput:
 
 
 def check(config: Mapping[str, Any]) -> EntrypointOutput:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(config, handle)
-    return _run_command(SourceOpenai(config=config), ["check", "--config", handle.name])
+    """`check --config <file>` through the CDK's entrypoint; its messages plus the log lines it wrote."""
+    source = SourceOpenai(config=config)
+    log_buffer = StringIO()
+    handler = logging.StreamHandler(log_buffer)
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(AirbyteLogFormatter())
+    root = logging.getLogger("")
+    root.addHandler(handler)
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            args = AirbyteEntrypoint.parse_args(["check", "--config", make_file(Path(directory) / "config.json", config)])
+            messages = list(AirbyteEntrypoint(source).run(args))
+    finally:
+        root.removeHandler(handler)
+    return EntrypointOutput(messages=messages + log_buffer.getvalue().splitlines())
 
 
 def records_of(output: EntrypointOutput, stream: str) -> List[Mapping[str, Any]]:
@@ -46,8 +67,11 @@ def records_of(output: EntrypointOutput, stream: str) -> List[Mapping[str, Any]]
 
 
 def all_output_text(output: EntrypointOutput) -> str:
-    """Everything the connector printed (records, logs, traces, state), for secret scans."""
-    return "\n".join(str(m) for m in output._messages) if hasattr(output, "_messages") else ""
+    """Everything the connector printed (records, logs, traces, state, connection status), one serialised message
+    a line, for secret scans. Fails rather than return nothing to scan."""
+    lines = [orjson.dumps(AirbyteMessageSerializer.dump(m)).decode() for m in output.get_message_iterator()]
+    assert lines, "the connector produced no output to scan"
+    return "\n".join(lines)
 
 
 _SCHEMAS: dict = {}

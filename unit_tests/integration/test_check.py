@@ -1,4 +1,6 @@
 """check: one cheap request per credential given; a failure names the field and the HTTP status and says what to do."""
+import re
+
 import pytest
 from airbyte_cdk.models import Status
 from airbyte_cdk.test.mock_http import HttpMocker
@@ -88,9 +90,17 @@ def test_check_fails_naming_the_field_the_status_and_the_fix(credential, status,
 
     result = _status(output)
     assert result.status == Status.FAILED
+    assert result.message, "a failed check must say why"
     for word in words:
         assert word in result.message, (word, result.message)
-    assert FAKE_KEY_FRAGMENT not in all_output_text(output)
+    text = all_output_text(output)  # fails if nothing was captured
+    assert '"CONNECTION_STATUS"' in text and f"HTTP {status}" in text
+    # the API's echo reached the output (so the scan below had something to find), with the key masked out
+    echoes = re.findall(r"Incorrect API key provided: ([^'\"]*)", text)
+    assert echoes, "the API's error text is not in the output"
+    assert all(re.fullmatch(r"(sk-(proj-)?)?\*+", echo) for echo in echoes), echoes
+    assert FAKE_KEY_FRAGMENT not in text
+    assert "*cdef" not in text  # the 4 last characters an echo shows are part of the key too
 
 
 def test_check_retries_server_errors_then_fails_clearly(sleeps):

@@ -178,7 +178,7 @@ def subprocess_runs(tmp_path_factory):
             "bad_read": ["read", "--config", files["bad"], "--catalog", files["catalog"]],
         }
         jobs = {(case, entry): args for case, args in both.items() for entry in ENTRY_POINTS}
-        jobs[("check_401", "main.py")] = ["check", "--config", files["good"]]
+        jobs.update({("check_401", entry): ["check", "--config", files["good"]] for entry in ENTRY_POINTS})
         with ThreadPoolExecutor(max_workers=4) as pool:
             futures = {key: pool.submit(_run, key[1], args, directory) for key, args in jobs.items()}
             results = {key: future.result() for key, future in futures.items()}
@@ -212,11 +212,19 @@ def test_spec(subprocess_runs):
 
 
 def test_discover_in_process(tmp_path, capsys):
+    from .source_runner import discover
+
+    config = ConfigBuilder().build()  # the Admin key only
     with HttpMocker() as http_mocker:
-        run_module.run(["discover", "--config", _write(tmp_path, "config.json", ConfigBuilder().build())])
+        run_module.run(["discover", "--config", _write(tmp_path, "config.json", config)])
         assert not http_mocker._mocker.request_history
     catalog = [m for m in _messages(capsys.readouterr().out) if m["type"] == "CATALOG"]
-    assert len(catalog) == 1 and len(catalog[0]["catalog"]["streams"]) == 39  # 27 entity + 10 usage + costs + audit_logs
+    assert len(catalog) == 1
+    names = sorted(s["name"] for s in catalog[0]["catalog"]["streams"])
+    # the same streams as the CDK's entrypoint discovers for this config, and fewer than with every credential
+    assert names == sorted(s.name for s in discover(config).catalog.catalog.streams)
+    every = {s.name for s in discover(ConfigBuilder().with_project_key().with_codex().build()).catalog.catalog.streams}
+    assert names and set(names) < every
 
 
 def test_read_pages_through_a_loopback_emulator(subprocess_runs):
@@ -234,11 +242,30 @@ def test_read_pages_through_a_loopback_emulator(subprocess_runs):
 
 
 def test_check_401_names_the_field_and_hides_the_echoed_key(subprocess_runs):
-    results, _ = subprocess_runs
-    for result in [results[("check_401", "main.py")]]:
-        statuses = [m["connectionStatus"] for m in _messages(result.stdout) if m["type"] == "CONNECTION_STATUS"]
-        assert statuses and statuses[0]["status"] == "FAILED"
+    results, requests = subprocess_runs
+    marker = "sk-admin-"  # the public marker: the only part of the key that may be printed
+    assert ADMIN_KEY.startswith(marker)
+    # every piece of the key longer than its marker (prefixes, and any window that long), and the 4-character tail
+    # OpenAI's echo shows (`sk-admin-FAKEa****cdef`)
+    fragments = {ADMIN_KEY[i : i + len(marker) + 1] for i in range(len(ADMIN_KEY) - len(marker))}
+    tail = ADMIN_KEY[-4:]
+    assert any(path == "/v1/organization/projects" for path, _, _ in requests), "the check never reached the server"
+    for result in _both(results, "check_401"):
+        output = result.stdout + result.stderr
+        messages = _messages(result.stdout)
+        statuses = [m["connectionStatus"] for m in messages if m["type"] == "CONNECTION_STATUS"]
+        assert len(statuses) == 1 and statuses[0]["status"] == "FAILED", result.stdout[-1500:]
         assert "`admin_api_key`" in statuses[0]["message"] and "HTTP 401" in statuses[0]["message"]
+
+        assert ADMIN_KEY not in output
+        leaked = sorted(f for f in fragments if f in output)
+        assert not leaked, leaked
+        assert FAKE_KEY_FRAGMENT not in output
+        assert not re.search(r"\*" + re.escape(tail), output), "the echoed key's last characters are printed"
+        # the echo is printed, but masked: nothing of the key beyond its marker
+        echoes = re.findall(r"Incorrect API key provided: ([^'\"\s]*)", output)
+        assert echoes, "the API's error text (with its echoed key) is not in the output"
+        assert all(re.fullmatch(r"(sk-admin-)?\*+", echo) for echo in echoes), echoes
 
 
 @pytest.mark.parametrize("case, code", [("bad_check", 0), ("bad_read", 1)])

@@ -286,13 +286,11 @@ def test_primary_key_is_stable_across_rereads_of_a_revised_bucket() -> None:
 
 
 def test_primary_key_differs_between_streams_widths_and_buckets() -> None:
-    from source_openai.components import UsageRecord
+    from source_openai.components import UsageBucketsExtractor
 
     def key(stream: str, width: str, start_time: int, **dims: Any) -> str:
-        transformation = UsageRecord(config={"usage_bucket_width": width}, parameters={"name": stream, "group_by_allowed": ["project_id", "model"]})
-        record = {"start_time": start_time, **dims}
-        transformation.transform(record)
-        return record["surrogate_key"]
+        extractor = UsageBucketsExtractor(config={"usage_bucket_width": width}, parameters={"name": stream, "group_by_allowed": ["project_id", "model"]})
+        return extractor.finish(dict(dims), start_time, start_time + 1)["surrogate_key"]
 
     base = key("usage_completions", "1d", 0, project_id="p", model="m")
     assert base == key("usage_completions", "1d", 0, model="m", project_id="p", input_tokens=5)  # metrics do not matter
