@@ -159,19 +159,33 @@ def _write(directory: Path, name: str, content: Any) -> str:
 
 def read(directory: Path, config: Any, catalog: Any, state: Any = None, *, wait_scale: Optional[float] = 0.01,
          read_timeout: Optional[float] = None, kill_after_records: Optional[int] = None, sample_rss: bool = False,
-         timeout: float = 300, command: str = "read", name: str = "run") -> Sync:
+         timeout: float = 300, command: str = "read", name: str = "run", manifest_only: bool = False) -> Sync:
     """`python main.py <command> --config … --catalog … [--state …]`; optionally SIGKILLed after N records.
 
-    `config`, `catalog` and `state` are JSON-able values (or strings written verbatim, for corrupt files)."""
+    `config`, `catalog` and `state` are JSON-able values (or strings written verbatim, for corrupt files).
+    `manifest_only`: the same command in the manifest-only runtime (`source-declarative-manifest` with the manifest
+    and components.py copied beside the files, `source_openai` unimportable)."""
     directory.mkdir(parents=True, exist_ok=True)
-    args = [sys.executable, str(ROOT / "main.py"), command, "--config", _write(directory, f"{name}-config.json", config)]
+    if manifest_only:
+        entry = [sys.executable, "-c", "import sys; sys.modules['source_openai'] = None; "
+                 "from airbyte_cdk.cli.source_declarative_manifest import run; run()"]
+    else:
+        entry = [sys.executable, str(ROOT / "main.py")]
+    args = entry + [command, "--config", _write(directory, f"{name}-config.json", config)]
     if catalog is not None:
         args += ["--catalog", _write(directory, f"{name}-catalog.json", catalog)]
     if state is not None:
         args += ["--state", _write(directory, f"{name}-state.json", state)]
+    env = _env(wait_scale, read_timeout)
+    if manifest_only:
+        for file in ("manifest.yaml", "components.py"):
+            (directory / f"{name}-{file}").write_bytes((ROOT / "source_openai" / file).read_bytes())
+        args += ["--manifest-path", str(directory / f"{name}-manifest.yaml"),
+                 "--components-path", str(directory / f"{name}-components.py")]
+        env["AIRBYTE_ENABLE_UNSAFE_CODE"] = "true"
     started = time.monotonic()
     process = subprocess.Popen(args, cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=_env(wait_scale, read_timeout), bufsize=1)
+                               env=env, bufsize=1)
     stderr_chunks: List[str] = []
     reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()), daemon=True)
     reader.start()

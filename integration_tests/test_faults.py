@@ -161,6 +161,56 @@ def test_an_unreadable_200_on_a_cached_parent_fails_that_family_loudly(emu, setu
     _assert_no_secret(sync)
 
 
+# One endpoint of each paging style repeats its first page forever (stuck_mode "repeat") or answers an empty page that
+# says there is more ("empty"); users and groups are parents, read through the CDK's request cache.
+STUCK = {
+    "users": "/v1/organization/users",  # id cursor, cached parent of user_roles
+    "groups": "/v1/organization/groups",  # next cursor, cached parent of group_users and group_roles
+    "usage_completions": "/v1/organization/usage/completions",  # page token
+    "fine_tuning_jobs": "/v1/fine_tuning/jobs",  # id cursor without last_id
+}
+STUCK_CHILDREN = {"user_roles", "group_users", "group_roles", "fine_tuning_job_events", "fine_tuning_job_checkpoints"}
+
+
+def _codex_stuck(config) -> Dict[str, str]:
+    workspace = config["workspace_ids"].split(",")[0]
+    return {"codex_code_reviews": f"/codex/v1/analytics/codex/workspaces/{workspace}/code_reviews"}  # Codex page token
+
+
+@pytest.mark.parametrize("runtime", ["package", "manifest-only"])
+@pytest.mark.parametrize("mode", ["repeat", "empty"])
+def test_a_server_whose_paging_makes_no_progress_never_hangs_nor_duplicates(emu, setup, baseline, runtime, mode):
+    emu.reset()
+    stuck = dict(STUCK, **_codex_stuck(setup["config"]))
+    emu.set_faults(stuck_prefixes=list(stuck.values()), stuck_mode=mode)
+    sync = h.read(setup["dir"], setup["config"], setup["catalog"], name=f"stuck-{mode}-{runtime}", timeout=240,
+                  manifest_only=runtime == "manifest-only")
+
+    assert sync.returncode != 0, "the sync must end with the failure reported"
+    assert sync.elapsed < 180, sync.elapsed
+    messages = [e["message"] for e in sync.errors()]
+    for stream, path in stuck.items():
+        endpoint = path.split("/v1", 1)[-1] if "/codex/" not in path else path.split("/codex", 1)[-1]
+        assert any(stream in m and endpoint in m and "made no progress" in m for m in messages), (stream, messages)
+    # no record twice, on the stuck streams or anywhere else
+    keys = [(stream, h.key_of(setup["pks"][stream], data)) for stream, data in sync.records]
+    assert len(keys) == len(set(keys)), Counter(k for k in keys if keys.count(k) > 1).most_common(3)
+    records = h.by_key(sync.records, setup["pks"])
+    affected = set(stuck) | STUCK_CHILDREN
+    # the stuck streams emitted at most their first page once, all of it true data
+    for key, value in records.items():
+        if key[0] in stuck:
+            assert baseline["records"].get(key) == value, key
+    # every other stream is exact (the stuck Codex workspace's other endpoints are whole too)
+    expected = {k: v for k, v in baseline["records"].items() if k[0] not in affected}
+    assert {k: v for k, v in records.items() if k[0] not in affected} == expected
+    # each partition of a stuck endpoint is asked for its first page and at most once more, never again and again
+    asked = Counter((e["path"], json.dumps({k: v for k, v in e["query"].items() if k not in ("after", "page")}, sort_keys=True))
+                    for e in emu.requests if e["fault"] == "stuck")
+    assert asked and max(asked.values()) <= 2, asked.most_common(3)
+    _assert_no_secret(sync)
+
+
 def test_requesters_time_out_a_hung_request():
     """The hook above only lowers a timeout the manifest sets; the CDK sets none by default."""
     from airbyte_cdk.sources.streams.http.http_client import HttpClient

@@ -26,6 +26,11 @@ class Faults:
     slow_seconds: float = 0.0
     forbidden_prefixes: List[str] = field(default_factory=list)  # full paths, e.g. "/v1/organization/audit_logs"
     only_prefixes: List[str] = field(default_factory=list)  # if set, the *_every faults hit only these paths
+    # A server whose paging makes no progress: every list request to these path prefixes is answered with the first
+    # page (its `after`/`page` cursor ignored), `has_more: true` and the first page's cursor, forever
+    # (stuck_mode "repeat"), or with an empty page that says there is more (stuck_mode "empty").
+    stuck_prefixes: List[str] = field(default_factory=list)
+    stuck_mode: str = "repeat"  # repeat | empty
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], base: Optional["Faults"] = None) -> "Faults":
@@ -47,6 +52,9 @@ class Faults:
 
     def _applies(self, path: str) -> bool:
         return not self.only_prefixes or any(path.startswith(p) for p in self.only_prefixes)
+
+    def stuck(self, path: str) -> bool:
+        return any(path.startswith(p) for p in self.stuck_prefixes)
 
     def decide(self, n: int, path: str) -> Optional[str]:
         """The fault for API request number n (1-based) on `path`, or None."""

@@ -44,6 +44,22 @@ def mask_key(key: str) -> str:
     return key[:7] + "*****" + key[-4:]
 
 
+def _stuck_page(body: Dict[str, Any], mode: str) -> Dict[str, Any]:
+    """The first page of a list, made to say there is more without moving on: `has_more: true` and the page's own
+    cursor (`next_page`, `next` or `last_id`, whichever the style has; a filler token where the first page had
+    none), or, in mode "empty", no records at all."""
+    body = dict(body, has_more=True)
+    if mode == "empty":
+        body["data"] = []
+    last = body["data"][-1].get("id") if body["data"] and isinstance(body["data"][-1], dict) else None
+    for name, filler in (("next_page", "page_stuck"), ("next", "cursor_stuck"), ("last_id", last or "id_stuck")):
+        if name in body:
+            body[name] = body[name] or filler
+    if "first_id" in body and mode == "empty":
+        body["first_id"] = None
+    return body
+
+
 def _compile(prefix: str, routes: List[Tuple[str, Handler]], key_class: str) -> List[Tuple["re.Pattern[str]", Handler, str, str]]:
     out = []
     for template, handler in routes:
@@ -350,12 +366,18 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "403":
             return self._error(ApiError(403, "You have insufficient permissions for this operation.",
                                         type="invalid_request_error", code="insufficient_permissions"))
+        stuck = faults.stuck(path)
+        if stuck:  # every page request is answered as the first one
+            query = {name: values for name, values in query.items() if name not in ("after", "page")}
         req = Request(method=method, path=path, query=query, headers=self.headers, path_params=m.groupdict(), key=key,
                       key_class=cls, project_id=emu.project_keys.get(key), emulator=emu)
         try:
             body = handler(req, emu.data)
         except ApiError as error:
             return self._error(error)
+        if stuck and isinstance(body, dict) and isinstance(body.get("data"), list):
+            entry["fault"] = "stuck"
+            body = _stuck_page(body, faults.stuck_mode)
         payload = json.dumps(body, separators=(",", ":")).encode()
         if fault == "truncate":
             self._send(200, None, raw=payload[: max(1, len(payload) // 2)])

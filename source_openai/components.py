@@ -24,22 +24,26 @@ import ipaddress
 import json
 import logging
 import re
+import threading
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import orjson
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.decoders import Decoder, JsonDecoder
 from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordExtractor
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.partition_routers import PartitionRouter
+from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler, HttpResponseFilter
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import PaginationStrategy
 from airbyte_cdk.sources.declarative.requesters.request_options import InterpolatedRequestOptionsProvider
 from airbyte_cdk.sources.declarative.transformations.config_transformations.config_transformation import \
     ConfigTransformation
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.types import StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
@@ -381,6 +385,64 @@ class FullReadForNewPartitions(StateMigration):
 
     def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
         return {key: value for key, value in stream_state.items() if key not in ("state", "lookback_window")}
+
+
+# ------------------------------------------------------------------------------------------ paging progress
+@dataclass
+class PagingProgressGuard(DefaultErrorHandler):
+    """The shared error policy (a DefaultErrorHandler of the manifest's response filters) that also refuses a page
+    which makes no progress: `has_more` is true, yet its next cursor (`next_page`, `next`, `last_id` or the last
+    item's id) was already requested in this partition, or it holds no records. Such a page fails its partition
+    before any of its records is emitted, with the stream, the endpoint and the cursor in the message; the other
+    partitions and streams go on and the sync ends with the failure. A partition is the request without its cursor
+    (`after`/`page`), so a cycle of any length is caught.
+
+    Why not the CDK's own means: a paginator's `stop_condition` sees neither the cursors already used nor the
+    request, stops silently, and only runs after the page's records were emitted (a repeated page would be emitted
+    twice). unit_tests/integration/test_paging_guard.py.
+    """
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self.response_filters = list(self.response_filters or []) + [HttpResponseFilter(config=self.config, parameters={})]
+        super().__post_init__(parameters)
+        self.stream_name = str((parameters or {}).get("name", ""))
+        self.cursors_used: Dict[str, set] = {}
+        self.lock = threading.Lock()
+
+    def interpret_response(self, response_or_exception: Any = None) -> ErrorResolution:
+        resolution = super().interpret_response(response_or_exception)
+        if resolution.response_action == ResponseAction.SUCCESS and isinstance(response_or_exception, requests.Response):
+            problem = self.no_progress(response_or_exception)
+            if problem:
+                return ErrorResolution(response_action=ResponseAction.FAIL, failure_type=FailureType.system_error,
+                                       error_message=problem)
+        return resolution
+
+    def no_progress(self, response: requests.Response) -> Optional[str]:
+        try:
+            body = orjson.loads(response.content)
+        except (orjson.JSONDecodeError, requests.RequestException):
+            return None
+        if not isinstance(body, dict) or body.get("has_more") is not True or response.request is None:
+            return None
+        data = body.get("data") if isinstance(body.get("data"), list) else []
+        last = data[-1] if data and isinstance(data[-1], Mapping) else {}
+        following = body.get("next_page") or body.get("next") or body.get("last_id") or last.get("id")
+        url = urlsplit(str(response.request.url))
+        query = parse_qsl(url.query, keep_blank_values=True)
+        cursor = dict(query).get("page") or dict(query).get("after")
+        partition = url.path + "?" + urlencode(sorted(item for item in query if item[0] not in ("after", "page")))
+        with self.lock:
+            used = self.cursors_used.setdefault(partition, set())
+            used.add(cursor)
+            repeated = following in used
+        if data and not repeated:
+            return None
+        why = (f"the next cursor {str(following)[:80]!r} was already requested in this partition" if data
+               else "a page with no records says there are more (has_more: true)")
+        return (f"{self.stream_name}: OpenAI's paging made no progress on {url.path}: {why}. This partition was stopped "
+                "before any record of that page was emitted; the other partitions and streams go on. It is usually a "
+                "passing fault of the API: sync again later.")
 
 
 # ------------------------------------------------------------------------------------------ usage and costs

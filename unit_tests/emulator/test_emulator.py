@@ -407,3 +407,37 @@ def test_command_line_prints_the_urls_and_serves():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# ------------------------------------------------------------------------------------------ a server that makes no progress
+STUCK = [
+    # (paging style, path, key, params, codex, cursor field, cursor parameter)
+    ("id cursor", "/organization/invites", ADMIN_KEY, {"limit": 2}, False, "last_id", "after"),
+    ("next cursor", "/organization/groups", ADMIN_KEY, {"limit": 2}, False, "next", "after"),
+    ("page token", "/organization/usage/completions", ADMIN_KEY, {"start_time": NOW - 10 * DAY, "limit": 2}, False, "next_page", "page"),
+    ("codex page token", "/workspaces/ws_0/code_reviews", CODEX_KEY, {"start_time": NOW - 30 * DAY, "limit": 1}, True, "next_page", "page"),
+]
+
+
+@pytest.mark.parametrize("style,path,key,params,codex,field,param", STUCK, ids=[s[0] for s in STUCK])
+def test_stuck_prefixes_repeat_the_first_page_forever(medium, style, path, key, params, codex, field, param):
+    prefix = ("/codex/v1/analytics/codex" if codex else "/v1") + path
+    if codex:  # a workspace of this emulator
+        path = path.replace("ws_0", medium.connector_config()["workspace_ids"].split(",")[0])
+        prefix = "/codex/v1/analytics/codex" + path
+    medium.set_faults(reset=True, stuck_prefixes=[prefix])
+    try:
+        status, first, _ = get(medium, path, key, params, codex=codex)
+        assert status == 200 and first["has_more"] is True and first[field] and first["data"], first
+        for _ in range(3):  # following the cursor leads back to the same page
+            status, again, _ = get(medium, path, key, dict(params, **{param: first[field]}), codex=codex)
+            assert status == 200 and again == first
+        assert Counter(e["fault"] for e in medium.requests)["stuck"] >= 4
+        medium.set_faults(stuck_mode="empty")
+        status, empty, _ = get(medium, path, key, params, codex=codex)
+        assert empty["data"] == [] and empty["has_more"] is True and empty[field]
+    finally:
+        medium.set_faults(reset=True)
+    # other endpoints and the same endpoint without the knob page normally
+    status, normal, _ = get(medium, path, key, params, codex=codex)
+    assert status == 200 and (not normal["has_more"] or get(medium, path, key, dict(params, **{param: normal[field]}), codex=codex)[1] != normal)

@@ -1,0 +1,129 @@
+"""The paging progress guard (components.PagingProgressGuard, on every requester's error policy): a page that says
+`has_more` but makes no progress fails its partition before any of its records is emitted, naming the stream, the
+endpoint and the cursor; everything else goes on and the sync reports the failure. One test per paging style, plus
+a two-page cycle, an empty page, a parent read from the request cache and a list without `last_id`.
+
+A stop_condition could not do this: it sees no earlier cursor, cannot fail, and runs after the page's records were
+emitted, so a repeated page would be emitted twice (the first test shows those records come out once).
+"""
+import json
+from typing import List
+
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
+from freezegun import freeze_time
+
+from .admin_streams import page, request, sample_record
+from .config import ConfigBuilder
+from .request_builder import RequestBuilder
+from .response_builder import bucket, error_response, id_cursor_page, next_cursor_page, page_token_page
+from .source_runner import read, records_of
+from .test_codex_streams import JAN_01, DAY, config as codex_config, expect, review_request
+from .test_usage_costs import NOW, NOW_TS, config as usage_config, ts, usage_request
+
+INVITES = [sample_record("invites", id=f"invite_{n}") for n in range(1, 5)]
+
+
+def _errors(output) -> List[str]:
+    return [e.trace.error.message for e in output.errors]
+
+
+def _assert_guarded(output, stream: str, path: str, cursor: str) -> None:
+    messages = [m for m in _errors(output) if "made no progress" in m]
+    assert messages, _errors(output)
+    assert stream in messages[0] and path in messages[0] and cursor in messages[0], messages[0]
+
+
+def test_id_cursor_a_repeated_page_fails_the_stream_and_is_not_emitted_again():
+    with HttpMocker() as http:
+        first, second = request("invites").build(), request("invites", after="invite_2").build()
+        http.get(first, page("invites", INVITES[:2], next_token="invite_2"))
+        http.get(second, page("invites", INVITES[:2], next_token="invite_2"))  # the first page again
+        http.get(request("certificates").build(), page("certificates", [sample_record("certificates")]))
+        output = read(ConfigBuilder().build(), "invites", "certificates", expect_error=True)
+        http.assert_number_of_calls(second, 1)  # stopped at once, not retried
+    assert [r["id"] for r in records_of(output, "invites")] == ["invite_1", "invite_2"]  # once each
+    assert len(records_of(output, "certificates")) == 1  # the other stream finished
+    _assert_guarded(output, "invites", "/organization/invites", "'invite_2'")
+
+
+def test_a_cycle_of_two_pages_is_caught_when_a_cursor_comes_back():
+    with HttpMocker() as http:
+        http.get(request("invites").build(), page("invites", INVITES[:1], next_token="x"))
+        http.get(request("invites", after="invite_1").build(), page("invites", INVITES[1:2], next_token="x"))
+        # the third page points back at invite_1's page: its records must not be emitted
+        http.get(request("invites", after="invite_2").build(),
+                 HttpResponse(json.dumps({"object": "list", "data": INVITES[2:3], "first_id": "invite_3",
+                                          "last_id": "invite_1", "has_more": True})))
+        output = read(ConfigBuilder().build(), "invites", expect_error=True)
+    assert [r["id"] for r in records_of(output, "invites")] == ["invite_1", "invite_2"]
+    _assert_guarded(output, "invites", "/organization/invites", "'invite_1'")
+
+
+def test_an_empty_page_that_says_there_is_more_fails():
+    with HttpMocker() as http:
+        http.get(request("invites").build(), page("invites", INVITES[:2], next_token="x"))
+        http.get(request("invites", after="invite_2").build(), id_cursor_page([], has_more=True))
+        output = read(ConfigBuilder().build(), "invites", expect_error=True)
+    assert len(records_of(output, "invites")) == 2
+    assert any("no records says there are more" in m and "/organization/invites" in m for m in _errors(output)), _errors(output)
+
+
+def test_next_cursor_on_a_cached_parent_list():
+    """`groups` is the parent of group_users/group_roles, so its pages go through the CDK's request cache."""
+    groups = [sample_record("groups", id="group_1"), sample_record("groups", id="group_2")]
+    with HttpMocker() as http:
+        http.get(request("groups").build(), next_cursor_page(groups, "cursor_A"))
+        http.get(request("groups", after="cursor_A").build(), next_cursor_page(groups, "cursor_A"))
+        output = read(ConfigBuilder().build(), "groups", expect_error=True)
+    assert [r["id"] for r in records_of(output, "groups")] == ["group_1", "group_2"]
+    _assert_guarded(output, "groups", "/organization/groups", "'cursor_A'")
+
+
+def test_a_list_without_last_id_uses_the_last_items_id():
+    jobs = [{"object": "fine_tuning.job", "id": "ftjob_1", "created_at": 1}, {"object": "fine_tuning.job", "id": "ftjob_2", "created_at": 2}]
+    base = RequestBuilder.api("/fine_tuning/jobs").with_limit(100)
+    with HttpMocker() as http:
+        http.get(base.build(), id_cursor_page(jobs, has_more=True, with_ids=False))
+        http.get(RequestBuilder.api("/fine_tuning/jobs").with_limit(100).with_after("ftjob_2").build(),
+                 id_cursor_page(jobs, has_more=True, with_ids=False))
+        output = read(ConfigBuilder().with_project_key().build(), "fine_tuning_jobs", expect_error=True)
+    assert [r["id"] for r in records_of(output, "fine_tuning_jobs")] == ["ftjob_1", "ftjob_2"]
+    _assert_guarded(output, "fine_tuning_jobs", "/fine_tuning/jobs", "'ftjob_2'")
+
+
+@freeze_time(NOW)
+def test_page_token_usage_pages():
+    start = ts("2026-03-14T00:00:00Z")
+    row = {"object": "organization.usage.images.result", "images": 2, "num_model_requests": 1, "project_id": "p1"}
+    with HttpMocker() as http:
+        first = usage_request("usage_images", start, NOW_TS).build()
+        again = usage_request("usage_images", start, NOW_TS, page="page_AAA").build()
+        http.get(first, page_token_page([bucket(start, DAY, [row])], next_page="page_AAA"))
+        http.get(again, page_token_page([bucket(start, DAY, [row])], next_page="page_AAA"))
+        output = read(usage_config(start_date="2026-03-14T00:00:00Z"), "usage_images", expect_error=True)
+        http.assert_number_of_calls(again, 1)
+    assert len(records_of(output, "usage_images")) == 1
+    _assert_guarded(output, "usage_images", "/organization/usage/images", "'page_AAA'")
+
+
+@freeze_time("2026-01-10T12:00:00Z")
+def test_codex_pages_one_workspace_stuck_the_other_completes():
+    review = {"object": "codex.code_review", "start_time": JAN_01, "end_time": JAN_01 + DAY, "user_id": "u1", "reviews": 1}
+    with HttpMocker() as http:
+        expect(http, review_request("code_reviews", "ws_1"), page_token_page([review], next_page="p2"))
+        expect(http, review_request("code_reviews", "ws_1", page="p2"), page_token_page([review], next_page="p2"))
+        expect(http, review_request("code_reviews", "ws_2"), page_token_page([dict(review, user_id="u2")]))
+        output = read(codex_config("ws_1,ws_2"), "codex_code_reviews", mode=SyncMode.incremental, expect_error=True)
+    records = records_of(output, "codex_code_reviews")
+    assert sorted((r["workspace_id"], r["user_id"]) for r in records) == [("ws_1", "u1"), ("ws_2", "u2")]
+    _assert_guarded(output, "codex_code_reviews", "/workspaces/ws_1/code_reviews", "'p2'")
+
+
+def test_a_last_page_or_an_error_is_left_to_the_error_policy():
+    """No false alarm: `has_more: false` ends the stream, and a 403 is still skipped."""
+    with HttpMocker() as http:
+        http.get(request("invites").build(), page("invites", INVITES[:2]))
+        http.get(request("certificates").build(), error_response(403, "no"))
+        output = read(ConfigBuilder().build(), "invites", "certificates")
+    assert not output.errors and len(records_of(output, "invites")) == 2
