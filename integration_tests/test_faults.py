@@ -133,13 +133,13 @@ def _uncached_lists(config) -> list:
 
 def test_truncated_and_non_json_200_bodies_are_retried_never_emitted(emu, setup, baseline):
     emu.reset()
-    emu.set_faults(truncate_every=3, truncate_mode="alternate", only_prefixes=_uncached_lists(setup["config"]))
+    emu.set_faults(truncate_every=2, truncate_mode="alternate", only_prefixes=_uncached_lists(setup["config"]))
     sync = h.read(setup["dir"], setup["config"], setup["catalog"], name="truncate")
 
     _assert_same_records(sync, baseline, setup["pks"])
     _assert_no_secret(sync)
     faults = Counter(e["fault"] for e in emu.requests)
-    assert faults["truncate"] >= 5 and faults["html"] >= 5, faults
+    assert faults["truncate"] >= 3 and faults["html"] >= 3 and faults["truncate"] + faults["html"] >= 10, faults
 
 
 def test_an_unreadable_200_on_a_cached_parent_fails_that_family_loudly(emu, setup, baseline):

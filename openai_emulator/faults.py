@@ -31,6 +31,10 @@ class Faults:
     # (stuck_mode "repeat"), or with an empty page that says there is more (stuck_mode "empty").
     stuck_prefixes: List[str] = field(default_factory=list)
     stuck_mode: str = "repeat"  # repeat | empty
+    # Schema drift: every item of a list (and every row of a usage bucket) under these path prefixes carries a field
+    # that the OpenAPI description does not have, as when OpenAI adds a field.
+    drift_prefixes: List[str] = field(default_factory=list)
+    drift_field: str = "added_by_openai"
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], base: Optional["Faults"] = None) -> "Faults":

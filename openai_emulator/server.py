@@ -378,6 +378,10 @@ class _Handler(BaseHTTPRequestHandler):
         if stuck and isinstance(body, dict) and isinstance(body.get("data"), list):
             entry["fault"] = "stuck"
             body = _stuck_page(body, faults.stuck_mode)
+        if any(path.startswith(p) for p in faults.drift_prefixes) and isinstance(body, dict):
+            for item in body.get("data") if isinstance(body.get("data"), list) else [body]:
+                for row in item.get("results", [item]) if isinstance(item, dict) else []:
+                    row[faults.drift_field] = {"new": True}
         payload = json.dumps(body, separators=(",", ":")).encode()
         if fault == "truncate":
             self._send(200, None, raw=payload[: max(1, len(payload) // 2)])

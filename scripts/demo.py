@@ -15,7 +15,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any, List, Optional, Sequence
+from typing import Any, ClassVar, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +34,34 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     def line(values: Sequence[str]) -> str:
         return "  " + "  ".join(v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths)))
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
+def union_aware_cache(cache_class: Any) -> Any:
+    """PyAirbyte's DuckDB cache, storing fields whose schema allows several JSON types as JSON.
+
+    The stream schemas say what OpenAI returns, and a few fields take one of several types: e.g. an assistant's
+    `response_format` is `"auto"` or an object, so its schema is `{"type": ["string", "object", "null"]}`. Airbyte's
+    destinations store such a union as JSON; PyAirbyte's type converter maps only single-typed fields and would
+    print "Could not determine airbyte type" and fall back to text. This converter gives unions PyAirbyte's JSON
+    type (as its BigQuery and Snowflake processors customise theirs); every other field is typed as PyAirbyte does.
+    """
+    from airbyte._processors.sql.duckdb import DuckDBSqlProcessor
+    from airbyte.types import SQLTypeConverter
+
+    class UnionAwareTypeConverter(SQLTypeConverter):
+        def to_sql_type(self, json_schema_property_def: Any) -> Any:
+            types = json_schema_property_def.get("type")
+            if isinstance(types, list) and len([t for t in types if t != "null"]) > 1:
+                return self.get_json_type()
+            return super().to_sql_type(json_schema_property_def)
+
+    class UnionAwareProcessor(DuckDBSqlProcessor):
+        type_converter_class = UnionAwareTypeConverter
+
+    class UnionAwareDuckDBCache(cache_class):  # type: ignore[misc, valid-type]
+        _sql_processor_class: ClassVar[type] = UnionAwareProcessor
+
+    return UnionAwareDuckDBCache
 
 
 class Warehouse:
@@ -140,7 +168,7 @@ def main() -> int:
         source.select_all_streams()
         streams = source.get_selected_streams()
         print(f"Discovered {len(streams)} streams; syncing all of them into {args.db.relative_to(ROOT) if args.db.is_relative_to(ROOT) else args.db} ...")
-        cache = DuckDBCache(db_path=str(args.db))
+        cache = union_aware_cache(DuckDBCache)(db_path=str(args.db))
         result = source.read(cache=cache, force_full_refresh=True)
     finally:
         requests = emulator.stats()["requests"]

@@ -3,9 +3,12 @@
 Every stream schema is derived from the official component schema of the object the endpoint returns
 (see STREAMS below), so the connector carries every field with the spec's own types and nullability.
 The converter:
-  * resolves `$ref`s inline (a recursive reference becomes an untyped `{}` so nothing is lost);
+  * resolves `$ref`s inline; a recursive reference (`$ref` back up the chain, `$recursiveRef`) becomes the JSON
+    type of what it points to (an open object), kept whole;
   * turns OpenAPI 3.1 `anyOf: [T, {type: null}]` and `nullable: true` into `type: [T, "null"]`;
-  * keeps union-typed fields (several object variants) whole: an object with `additionalProperties: true`;
+  * keeps union-typed fields (several object variants) whole: an open object with the fields of every variant; a
+    field the variants type differently gets the union of their types (e.g. `["string", "array"]`, with the items
+    merged the same way), so no field is left untyped (`{}`): typed destinations can map every one;
   * drops `enum`s, `const`s, formats other than date-time and documentation keys: a new enum value from
     OpenAI must never fail a sync;
   * leaves `additionalProperties` open everywhere, so fields OpenAI adds later still reach the destination.
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -185,6 +189,7 @@ STREAMS: Dict[str, Dict[str, Any]] = {
 class Converter:
     def __init__(self, spec: Dict[str, Any]) -> None:
         self.spec = spec
+        self.anchors: List[Dict[str, Any]] = []  # shallow types of the enclosing `$recursiveAnchor` schemas
 
     def _deref(self, ref: str) -> Dict[str, Any]:
         node: Any = self.spec
@@ -198,8 +203,16 @@ class Converter:
         if "$ref" in schema:
             ref = schema["$ref"]
             if ref in stack:
-                return {}  # recursive structure: keep it whole, untyped
+                return self._shallow(self._deref(ref))  # recursive structure: its JSON type(s), kept whole
             return self.convert(self._deref(ref), stack + (ref,))
+        if "$recursiveRef" in schema:  # the enclosing `$recursiveAnchor` schema, recursively: its JSON type(s)
+            return copy.deepcopy(self.anchors[-1]) if self.anchors else {}
+        if schema.get("$recursiveAnchor"):
+            self.anchors.append(self._shallow(schema))
+            try:
+                return self.convert({k: v for k, v in schema.items() if k != "$recursiveAnchor"}, stack)
+            finally:
+                self.anchors.pop()
         nullable = bool(schema.get("nullable"))
         for key in ("anyOf", "oneOf"):
             if key in schema:
@@ -244,6 +257,24 @@ class Converter:
             out["format"] = "date-time"
         return out
 
+    def _shallow(self, schema: Any) -> Dict[str, Any]:
+        """The JSON type(s) of a schema without descending into its fields (for a recursive reference)."""
+        if isinstance(schema, dict) and "$ref" in schema:
+            schema = self._deref(schema["$ref"])
+        if not isinstance(schema, dict):
+            return {}
+        variants = schema.get("anyOf") or schema.get("oneOf")
+        if variants:
+            parts = [self._shallow(v) for v in variants]
+            return {} if any(not p for p in parts) else functools.reduce(_merge, parts)
+        stype = schema.get("type") or ("object" if "properties" in schema else "array" if "items" in schema else None)
+        if not stype:
+            return {}
+        out: Dict[str, Any] = {"type": stype}
+        if "object" in _types(out):
+            out["additionalProperties"] = True
+        return out
+
     def _union(self, variants: List[Any], stack: tuple) -> Dict[str, Any]:
         converted = [self.convert(v, stack) for v in variants]
         has_null = any(c.get("type") == "null" for c in converted)
@@ -260,26 +291,43 @@ class Converter:
                         types.append(t)
             out = {"type": types[0] if len(types) == 1 else types}
             if "object" in types:
-                # several object variants: keep the value whole; list the fields common to the variants' names
-                # (a field whose variants disagree becomes untyped, and stays so whatever later variants say)
+                # several object variants: keep the value whole, with the fields of every variant; a field the
+                # variants type differently gets the union of their types (_merge)
                 props: Dict[str, Any] = {}
-                conflicting: set = set()
                 for c in rest:
                     for name, sub in (c.get("properties") or {}).items():
-                        if name in conflicting:
-                            continue
-                        if name not in props:
-                            props[name] = sub
-                        elif props[name] != sub:
-                            props[name] = {}
-                            conflicting.add(name)
+                        props[name] = _merge(props[name], sub) if name in props else sub
                 if props:
                     out["properties"] = props
                 out["additionalProperties"] = True
             if "array" in types:
                 items = [c["items"] for c in rest if "items" in c]
-                out["items"] = items[0] if len(items) == 1 else {}
+                out["items"] = functools.reduce(_merge, items) if items else {}
         return _add_null(out) if has_null else out
+
+
+def _merge(a: Dict[str, Any], b: Dict[str, Any]) -> Dict[str, Any]:
+    """One schema for a value that follows `a` or `b`: the union of their types, the fields of both objects (a field
+    in both merged the same way) and the merged array items. Untyped (`{}`) only where one side is untyped."""
+    if a == b:
+        return a
+    if not a or not b:
+        return {}
+    types = _types(a) + [t for t in _types(b) if t not in _types(a)]
+    out: Dict[str, Any] = {"type": types[0] if len(types) == 1 else types}
+    if "object" in types:
+        props = dict(a.get("properties") or {})
+        for name, sub in (b.get("properties") or {}).items():
+            props[name] = _merge(props[name], sub) if name in props else sub
+        if props:
+            out["properties"] = props
+        out["additionalProperties"] = True
+    if "array" in types:
+        items = [s["items"] for s in (a, b) if "items" in s]
+        out["items"] = functools.reduce(_merge, items) if items else {}
+    if a.get("format") == b.get("format") == "date-time":
+        out["format"] = "date-time"
+    return out
 
 
 def _types(schema: Dict[str, Any]) -> List[str]:

@@ -3,26 +3,18 @@ import importlib.util
 import sys
 import types
 
-from . import components as _components
+from . import components
 
-
-def _alias_for_manifest_only() -> None:
-    """Make `source_declarative_manifest.components` resolve to our components in package mode.
-
-    The manifest names custom classes the way manifest-only connectors do, so that one manifest serves the
-    Connector Builder, `source-declarative-manifest` and this package alike.
-    """
-    if "source_declarative_manifest.components" in sys.modules:
-        return
-    if "source_declarative_manifest" not in sys.modules and importlib.util.find_spec("source_declarative_manifest"):
-        return  # a real manifest-only runtime: it injects its own components module
-    parent = sys.modules.setdefault("source_declarative_manifest", types.ModuleType("source_declarative_manifest"))
-    parent.__path__ = []  # a namespace-like package
-    parent.components = _components  # type: ignore[attr-defined]
-    sys.modules["source_declarative_manifest.components"] = _components
-
-
-_alias_for_manifest_only()
+# The manifest names its custom classes `source_declarative_manifest.components.X`, as manifest-only connectors do,
+# so one manifest serves the Connector Builder, `source-declarative-manifest` and this package. In package mode
+# that module name is registered here for our components; a real manifest-only runtime injects its own.
+if "source_declarative_manifest.components" not in sys.modules and (
+    "source_declarative_manifest" in sys.modules or not importlib.util.find_spec("source_declarative_manifest")
+):
+    _parent = sys.modules.setdefault("source_declarative_manifest", types.ModuleType("source_declarative_manifest"))
+    _parent.__path__ = []  # a namespace-like package
+    _parent.components = components  # type: ignore[attr-defined]
+    sys.modules["source_declarative_manifest.components"] = components
 
 from .source import SourceOpenai  # noqa: E402
 

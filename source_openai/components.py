@@ -1,23 +1,25 @@
-"""Custom components of source-openai: only what the manifest cannot say in YAML. Each class, and why no built-in
-component does its job (the tests named show it):
-  * NormalizeConfig (spec `config_normalization_rules`): validates the whole config before any request, reporting
-    every problem at once, naming the field and never echoing a key, and fills defaults that depend on other fields.
-    JSON-schema `pattern`s cannot relate two fields and quote the offending value (a key). test_config_validation.py
-  * UsageBucketsExtractor: the usage-bucket transformation the design names: one record per `data[].results[]` row
-    with its bucket's times and a hashed `surrogate_key`, which no interpolation filter computes. test_usage_components.py
-  * WorkspacePartitionRouter: the ChatGPT-workspace partition router the design names.
-  * CodexAnalyticsExtractor: Codex row reshaping: a non-null `user_key`, and one record per `clients`/`models` element
-    with its position `index` (RecordExpander gives none, so two elements would share a key). test_codex_streams.py
-  * SharedCacheRequester: one response cache for the three Codex usage streams, which read the same pages; the
-    CDK names a cache after its stream only. unit_tests/runtimes/test_runtime_parity.py
-  * EachWorkspacePagination: `check` validates every workspace, but CheckStream reads one partition. test_check.py
-  * FullReadForNewPartitions, BucketCursorState: state migrations (see each). test_codex_streams.py, test_usage_costs.py
-
-Loaded as `source_declarative_manifest.components` by the manifest-only runtime, and registered under that name by
-`source_openai/__init__.py` in package mode, so one manifest serves both. Hence it imports nothing from the package
-and has no `from __future__ import annotations` (the CDK `exec`s an injected components.py before registering it,
-and `@dataclass` cannot resolve string annotations of a module missing from `sys.modules`).
-"""
+"""Custom components of source-openai: only what the manifest cannot say in YAML."""
+# Each class, and why no built-in component does its job (the tests named show it):
+#   * NormalizeConfig (spec `config_normalization_rules`): validates the whole config before any request, reporting
+#     every problem at once, naming the field and never echoing a key, and fills defaults that depend on other fields.
+#     JSON-schema `pattern`s cannot relate two fields and quote the offending value (a key). test_config_validation.py
+#   * UsageBucketsExtractor: the usage-bucket transformation the design names: one record per `data[].results[]` row
+#     with its bucket's times and a hashed `surrogate_key`, which no interpolation filter computes. test_usage_components.py
+#   * WorkspacePartitionRouter: the ChatGPT-workspace partition router the design names.
+#   * CodexAnalyticsExtractor: Codex row reshaping: a non-null `user_key`, and one record per `clients`/`models` element
+#     with its position `index` (RecordExpander gives none, so two elements would share a key). test_codex_streams.py
+#   * SharedCacheRequester: one response cache for the three Codex usage streams, which read the same pages; the
+#     CDK names a cache after its stream only. unit_tests/runtimes/test_runtime_parity.py
+#   * EachWorkspacePagination: `check` validates every workspace, but CheckStream reads one partition. test_check.py
+#   * PagingProgressGuard: the error policy plus a paging progress guard; a stop_condition cannot fail, sees no
+#     earlier cursor and runs after a page's records were emitted. test_paging_guard.py
+#   * SchemaDriftWarning: warns when records carry fields the schema lacks (no built-in does). test_schema_drift.py
+#   * FullReadForNewPartitions, BucketCursorState: state migrations (see each). test_codex_streams.py, test_usage_costs.py
+#
+# Loaded as `source_declarative_manifest.components` by the manifest-only runtime, and registered under that name by
+# `source_openai/__init__.py` in package mode, so one manifest serves both. Hence it imports nothing from the package
+# and has no `from __future__ import annotations` (the CDK `exec`s an injected components.py before registering it,
+# and `@dataclass` cannot resolve string annotations of a module missing from `sys.modules`).
 
 import hashlib
 import ipaddress
@@ -27,7 +29,7 @@ import re
 import threading
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
+from typing import Any, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import orjson
@@ -35,6 +37,7 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.decoders import Decoder, JsonDecoder
 from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordExtractor
+from airbyte_cdk.sources.declarative.extractors.type_transformer import TypeTransformer
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.partition_routers import PartitionRouter
 from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler, HttpResponseFilter
@@ -101,10 +104,8 @@ def key_fragments(config: Mapping[str, Any]) -> List[str]:
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return host == "localhost" or host.endswith(".localhost") or ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
@@ -186,14 +187,11 @@ def _start_date(raw: Any, problems: List[str]) -> Optional[datetime]:
     return value
 
 
-def default_start_date(bucket_width: str, now: Optional[datetime] = None) -> datetime:
+def default_start_date(bucket_width: str) -> datetime:
     """Full history at daily buckets; a bounded window at finer buckets, where full history costs many requests."""
-    now = now or datetime.now(timezone.utc)
-    if bucket_width == "1h":
-        return (now - timedelta(days=90)).replace(minute=0, second=0, microsecond=0)
-    if bucket_width == "1m":
-        return (now - timedelta(days=3)).replace(second=0, microsecond=0)
-    return datetime(2023, 1, 1, tzinfo=timezone.utc)
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    return {"1h": now.replace(minute=0) - timedelta(days=90), "1m": now - timedelta(days=3)}.get(
+        bucket_width, datetime(2023, 1, 1, tzinfo=timezone.utc))
 
 
 def _whole_number(config: Mapping[str, Any], name: str, default: int, low: int, high: int, problems: List[str],
@@ -210,13 +208,8 @@ def _whole_number(config: Mapping[str, Any], name: str, default: int, low: int, 
 def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
     """Validate a user config and return it normalised; ConfigError lists every problem. Never echoes a key."""
     problems: List[str] = []
-    out: Dict[str, Any] = dict(config)
     keys = {name: _key(name, config.get(name), problems) for name in KEY_FIELDS}
-    for name, value in keys.items():
-        if value:
-            out[name] = value
-        else:
-            out.pop(name, None)
+    out: Dict[str, Any] = {**{k: v for k, v in config.items() if k not in KEY_FIELDS}, **{k: v for k, v in keys.items() if v}}
 
     try:
         workspaces = parse_workspace_ids(config.get("workspace_ids"))
@@ -227,8 +220,7 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
         problems.append("`workspace_ids` is required when `codex_api_key` is set: list at least one ChatGPT "
                         "workspace ID.")
     out.pop("workspace_ids", None)
-    if workspaces:
-        out["workspace_ids"] = ",".join(workspaces)
+    out.update({"workspace_ids": ",".join(workspaces)} if workspaces else {})
 
     width = config.get("usage_bucket_width") or "1d"
     if width not in BUCKET_WIDTHS:
@@ -260,9 +252,7 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
         raise ConfigError(problems)
 
     # One check stream per credential that was given (see `check` in the manifest).
-    out[CHECK_STREAMS_KEY] = ["check_admin_api_key"] + (["check_project_api_key"] if keys["project_api_key"] else [])
-    if keys["codex_api_key"]:
-        out[CHECK_STREAMS_KEY].append("check_codex_api_key")
+    out[CHECK_STREAMS_KEY] = [f"check_{name}" for name, value in keys.items() if value]
     return out
 
 
@@ -312,17 +302,15 @@ def _stream_width(parameters: Mapping[str, Any], config: Mapping[str, Any], sett
     return "" if width == "none" else width
 
 
+# State: `{"start_time": "1767225600", "bucket_width": "1d"}` (epoch seconds as a string, and the width).
+# * The cursor is re-aligned down to the start of its bucket at the *current* width, so a bucket is never
+#   requested from its middle (a `1m` state read at `1d` restarts at that day's 00:00 UTC).
+# * A future cursor (clock skew, a hand-edited state) is pulled back to the start of the current bucket (to now
+#   for audit logs), so the sync goes on instead of stalling; the lookback then applies.
+# * An unparsable cursor is dropped (the stream restarts from `start_date`) with a warning.
 @dataclass
 class BucketCursorState(StateMigration):
-    """Makes an incoming usage/costs/audit-log state safe before the cursor reads it. Runs on every sync.
-
-    State: `{"start_time": "1767225600", "bucket_width": "1d"}` (epoch seconds as a string, and the width).
-    * The cursor is re-aligned down to the start of its bucket at the *current* width, so a bucket is never
-      requested from its middle (a `1m` state read at `1d` restarts at that day's 00:00 UTC).
-    * A future cursor (clock skew, a hand-edited state) is pulled back to the start of the current bucket (to now
-      for audit logs), so the sync goes on instead of stalling; the lookback then applies.
-    * An unparsable cursor is dropped (the stream restarts from `start_date`) with a warning.
-    """
+    """Makes an incoming usage/costs/audit-log state safe before the cursor reads it. Runs on every sync."""
 
     config: Mapping[str, Any] = field(default_factory=dict)
     parameters: InitVar[Mapping[str, Any]] = None
@@ -364,15 +352,13 @@ class BucketCursorState(StateMigration):
         return state
 
 
+# The CDK's per-partition cursor starts a partition missing from `states` at the stream-wide `state` (the newest
+# cursor of any partition): a workspace added to `workspace_ids`, or a fine-tuning job or eval run listed for the
+# first time, would silently skip its history. Without that fallback such a partition starts from the beginning,
+# while every partition in `states` keeps its cursor. A global-cursor state (over 10,000 partitions) stays.
 @dataclass
 class FullReadForNewPartitions(StateMigration):
-    """Per-partition state migration: a partition that has no saved cursor yet is read in full.
-
-    The CDK's per-partition cursor starts a partition missing from `states` at the stream-wide `state` (the newest
-    cursor of any partition): a workspace added to `workspace_ids`, or a fine-tuning job or eval run listed for the
-    first time, would silently skip its history. Without that fallback such a partition starts from the beginning,
-    while every partition in `states` keeps its cursor. A global-cursor state (over 10,000 partitions) stays.
-    """
+    """Per-partition state migration: a partition that has no saved cursor yet is read in full."""
 
     config: Mapping[str, Any] = field(default_factory=dict)
     parameters: InitVar[Mapping[str, Any]] = None
@@ -388,6 +374,9 @@ class FullReadForNewPartitions(StateMigration):
 
 
 # ------------------------------------------------------------------------------------------ paging progress
+# Why not the CDK's own means: a paginator's `stop_condition` sees neither the cursors already used nor the
+# request, stops silently, and only runs after the page's records were emitted (a repeated page would be emitted
+# twice). unit_tests/integration/test_paging_guard.py.
 @dataclass
 class PagingProgressGuard(DefaultErrorHandler):
     """The shared error policy (a DefaultErrorHandler of the manifest's response filters) that also refuses a page
@@ -395,12 +384,7 @@ class PagingProgressGuard(DefaultErrorHandler):
     item's id) was already requested in this partition, or it holds no records. Such a page fails its partition
     before any of its records is emitted, with the stream, the endpoint and the cursor in the message; the other
     partitions and streams go on and the sync ends with the failure. A partition is the request without its cursor
-    (`after`/`page`), so a cycle of any length is caught.
-
-    Why not the CDK's own means: a paginator's `stop_condition` sees neither the cursors already used nor the
-    request, stops silently, and only runs after the page's records were emitted (a repeated page would be emitted
-    twice). unit_tests/integration/test_paging_guard.py.
-    """
+    (`after`/`page`), so a cycle of any length is caught."""
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.response_filters = list(self.response_filters or []) + [HttpResponseFilter(config=self.config, parameters={})]
@@ -443,6 +427,35 @@ class PagingProgressGuard(DefaultErrorHandler):
         return (f"{self.stream_name}: OpenAI's paging made no progress on {url.path}: {why}. This partition was stopped "
                 "before any record of that page was emitted; the other partitions and streams go on. It is usually a "
                 "passing fault of the API: sync again later.")
+
+
+# ------------------------------------------------------------------------------------------ schema drift
+# Schemas stay open, so a field OpenAI adds still reaches the destination; this says the schema is behind. Only the
+# first `sample` records of a stream are looked at, so later records cost one comparison.
+@dataclass
+class SchemaDriftWarning(TypeTransformer):
+    """Logs one warning per stream and sync naming (up to 10) top-level fields that records carry but the stream's
+    schema does not declare (a record selector's `schema_normalization`; records are left as they are)."""
+
+    config: Mapping[str, Any] = field(default_factory=dict)
+    parameters: InitVar[Mapping[str, Any]] = None
+    sample: int = 1000
+
+    warned: ClassVar[set] = set()  # streams warned about in this process (a parent list is read by its children too)
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self.stream_name, self.seen = str((parameters or {}).get("name", "")), 0
+
+    def transform(self, record: Dict[str, Any], schema: Mapping[str, Any]) -> None:
+        if self.seen >= self.sample or "properties" not in schema or self.stream_name in self.warned:
+            return
+        self.seen += 1
+        new = set(record) - set(schema["properties"])
+        if new:
+            self.warned.add(self.stream_name)
+            LOGGER.warning(f"{self.stream_name}: records carry field(s) its schema does not declare: "
+                           f"{', '.join(sorted(new)[:10])}. They are synced as they are; the connector's schema is "
+                           "behind OpenAI's API (refresh the source schema after upgrading the connector).")
 
 
 # ------------------------------------------------------------------------------------------ usage and costs
@@ -555,14 +568,13 @@ class CodexAnalyticsExtractor(RecordExtractor):
                     yield child
 
 
+# The CDK names a requester's cache after its `name` ("only used for request/response caching", says
+# HttpRequester), which the factory sets to the stream's. The three Codex usage streams read the same pages, one
+# after the other (stream_groups): with one cache each page is requested once, in both runtimes. A custom
+# component cannot declare the built-in request options in YAML, hence `request_parameters`.
 @dataclass
 class SharedCacheRequester(HttpRequester):
-    """An HttpRequester whose response cache is shared by every stream naming the same `cache_name`.
-
-    The CDK names a requester's cache after its `name` ("only used for request/response caching", says
-    HttpRequester), which the factory sets to the stream's. The three Codex usage streams read the same pages, one
-    after the other (stream_groups): with one cache each page is requested once, in both runtimes. A custom
-    component cannot declare the built-in request options in YAML, hence `request_parameters`."""
+    """An HttpRequester whose response cache is shared by every stream naming the same `cache_name`."""
 
     cache_name: Optional[str] = None
     request_parameters: Optional[Mapping[str, Any]] = None

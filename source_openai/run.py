@@ -34,14 +34,11 @@ def _config_error(command: Optional[str], message: str) -> int:
 
 
 def _read_json_arg(kind: str, reader: Any, path: Optional[str]) -> Any:
-    if not path:
-        return None
     try:
-        return reader(path)
+        return reader(path) if path else None
     except Exception as error:  # unreadable or corrupt file: say which, not how
-        raise ConfigError(
-            [f"The {kind} file {path!r} could not be read: it is not valid JSON or not a valid {kind} ({type(error).__name__})."]
-        ) from None
+        raise ConfigError([f"The {kind} file {path!r} could not be read: it is not valid JSON or not a valid {kind} "
+                           f"({type(error).__name__})."]) from None
 
 
 def get_source(args: List[str]) -> "SourceOpenai | int":

@@ -143,13 +143,18 @@ def test_children_carry_their_parent_id(schemas):
     assert schemas["eval_run_output_items"]["properties"]["eval_id"] == {"type": "string"}
 
 
-def test_a_union_field_whose_variants_disagree_stays_untyped():
+def test_a_union_field_whose_variants_disagree_gets_the_union_of_their_types():
     converter = gen_schemas.Converter({})
     variants = [
         {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}},
         {"type": "object", "properties": {"a": {"type": "object"}, "b": {"type": "integer"}}},
-        {"type": "object", "properties": {"a": {"type": "string"}}},
+        {"type": "object", "properties": {"a": {"type": "string"}, "c": {"type": "array", "items": {"type": "string"}}}},
+        {"type": "object", "properties": {"c": {"type": "array", "items": {"type": "integer"}}}},
     ]
     merged = converter._union(variants, ())
-    assert merged["properties"] == {"a": {}, "b": {"type": "integer"}}
+    assert merged["properties"] == {"a": {"type": ["string", "object"], "additionalProperties": True},
+                                    "b": {"type": "integer"},
+                                    "c": {"type": "array", "items": {"type": ["string", "integer"]}}}
     assert merged["additionalProperties"] is True
+    # only a variant that is itself untyped leaves the field untyped
+    assert gen_schemas._merge({"type": "string"}, {}) == {}
