@@ -441,10 +441,12 @@ class SchemaDriftWarning(TypeTransformer):
     parameters: InitVar[Mapping[str, Any]] = None
     sample: int = 1000
 
-    warned: ClassVar[set] = set()  # streams warned about in this process (a parent list is read by its children too)
+    # streams already named, per sync (per source's config object): a parent list is read by its children too
+    warned_per_sync: ClassVar[Dict[int, set]] = {}
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.stream_name, self.seen = str((parameters or {}).get("name", "")), 0
+        self.warned = self.warned_per_sync.setdefault(id(self.config), set())
 
     def transform(self, record: Dict[str, Any], schema: Mapping[str, Any]) -> None:
         if self.seen >= self.sample or "properties" not in schema or self.stream_name in self.warned:
