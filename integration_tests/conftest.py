@@ -16,7 +16,7 @@ CONFIG_DIR = HERE / ".emulator"
 
 
 def scenario_configs(emu: Emulator) -> Dict[str, Dict[str, Any]]:
-    good = emu.connector_config()
+    good = emu.connector_config(compliance=True)  # all four credentials
     invalid = json.loads((HERE / "invalid_config.json").read_text())
     invalid.update(api_base_url=emu.api_base_url, codex_api_base_url=emu.codex_api_base_url)
     return {

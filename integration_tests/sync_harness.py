@@ -24,13 +24,15 @@ HOOKS = Path(__file__).resolve().parent / "hooks"
 ADMIN_KEY = "sk-admin-RELqZ7xW9vK3wP5mT8nB2cJ4hY6d"
 PROJECT_KEY = "sk-proj-RELpW6yH1sD9fG3kL7qX5rV8uN2e"
 CODEX_KEY = "sk-RELcE2uI4oP6aS8dF0gH1jK3mQ5tZ7f"
-KEYS = (ADMIN_KEY, PROJECT_KEY, CODEX_KEY)
+COMPLIANCE_KEY = "sk-RELxQ9wE3rT5yU7iO1pA4sD6fG8hJ2k"
+KEYS = (ADMIN_KEY, PROJECT_KEY, CODEX_KEY, COMPLIANCE_KEY)
 MARKERS = ("sk-admin-", "sk-proj-", "sk-")
 
 
 def emulator_keys() -> Dict[str, Any]:
     """Emulator(...) arguments that make it accept (only) the fake keys above."""
-    return {"admin_keys": [ADMIN_KEY], "project_keys": {PROJECT_KEY: None}, "codex_keys": [CODEX_KEY]}
+    return {"admin_keys": [ADMIN_KEY], "project_keys": {PROJECT_KEY: None}, "codex_keys": [CODEX_KEY],
+            "compliance_keys": [COMPLIANCE_KEY]}
 
 
 def leaked_fragments(text: str, keys: Iterable[str] = KEYS) -> List[str]:

@@ -28,7 +28,10 @@ def main(argv=None) -> int:
     parser.add_argument("--truncate-every", type=int, default=None)
     parser.add_argument("--reset-every", type=int, default=None)
     parser.add_argument("--forbid", action="append", default=None, help="path prefix answered with 403 (repeatable)")
-    parser.add_argument("--print-config", action="store_true", help="print a connector config (JSON) for this emulator")
+    parser.add_argument("--compliance-large-file-mb", type=float, default=None,
+                        help="make the first AUTH_LOG file of the first compliance workspace this many MiB")
+    parser.add_argument("--print-config", action="store_true", help="print a connector config (JSON) for this emulator, "
+                        "with all four credentials")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.host.startswith("127."):
@@ -36,7 +39,8 @@ def main(argv=None) -> int:
     faults = Faults.from_env()
     knobs = {"latency_ms": args.latency_ms, "rate_limit_every": args.rate_limit_every,
              "server_error_every": args.server_error_every, "truncate_every": args.truncate_every,
-             "reset_every": args.reset_every, "forbidden_prefixes": args.forbid}
+             "reset_every": args.reset_every, "forbidden_prefixes": args.forbid,
+             "compliance_large_file_mb": args.compliance_large_file_mb}
     faults = Faults.from_mapping({k: v for k, v in knobs.items() if v is not None}, faults)
     emu = Emulator(scale=args.scale, seed=args.seed, now=args.now, period_days=args.period_days, host=args.host, port=args.port,
                    workspaces=args.workspaces.split(",") if args.workspaces else None, codex_max_limit=args.codex_max_limit,
@@ -46,9 +50,10 @@ def main(argv=None) -> int:
     print(f"OpenAI emulator listening on {emu.base_url} (scale={info['scale']}, seed={info['seed']})", flush=True)
     print(f"  api_base_url       = {emu.api_base_url}", flush=True)
     print(f"  codex_api_base_url = {emu.codex_api_base_url}", flush=True)
+    print(f"  compliance_api_base_url = {emu.compliance_api_base_url} (principals {','.join(emu.compliance_principals)})", flush=True)
     print(f"  control            = {emu.base_url}/_emulator (requests, faults, revise, stats)", flush=True)
     if args.print_config:
-        print(json.dumps(emu.connector_config()), flush=True)
+        print(json.dumps(emu.connector_config(compliance=True)), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

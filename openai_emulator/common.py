@@ -34,6 +34,14 @@ class ApiError(Exception):
         return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
 
 
+@dataclass(frozen=True)
+class Redirect:
+    """What a handler returns to answer with a redirect (an empty body and `Location`) instead of JSON."""
+
+    location: str
+    status: int = 302
+
+
 def bad_param(name: str, message: str) -> ApiError:
     return ApiError(400, message, param=name, code="invalid_value" if "Invalid" in message else None)
 

@@ -36,6 +36,7 @@ class Scale:
     project_resources: int  # records of each top-level project list (batches, evals, assistants, ...)
     files: int
     codex_users: int
+    compliance_users: int = 120  # ChatGPT users ever in the first compliance workspace (two roster pages at 100)
 
 
 SCALES: Dict[str, Scale] = {
@@ -46,11 +47,13 @@ SCALES: Dict[str, Scale] = {
     # several pages of every list at the endpoint's maximum page size
     "medium": Scale("medium", projects=250, archived_every=7, users=250, invites=210, admin_api_keys=210, certificates=210,
                     groups=2100, roles=2100, spend_alerts=210, per_parent=3, per_parent_max=250, audit_logs=1000,
-                    usage_series=40, period_days=31, project_resources=250, files=25000, codex_users=60),
+                    usage_series=40, period_days=31, project_resources=250, files=25000, codex_users=60,
+                    compliance_users=250),
     # benchmarks
     "large": Scale("large", projects=1000, archived_every=7, users=1000, invites=500, admin_api_keys=500, certificates=500,
                    groups=2500, roles=2100, spend_alerts=500, per_parent=4, per_parent_max=1100, audit_logs=10000,
-                   usage_series=150, period_days=90, project_resources=1000, files=50000, codex_users=300),
+                   usage_series=150, period_days=90, project_resources=1000, files=50000, codex_users=300,
+                   compliance_users=1000),
 }
 
 

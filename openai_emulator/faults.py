@@ -35,6 +35,9 @@ class Faults:
     # that the OpenAPI description does not have, as when OpenAI adds a field.
     drift_prefixes: List[str] = field(default_factory=list)
     drift_field: str = "added_by_openai"
+    # ChatGPT compliance logs: the first AUTH_LOG file of the first workspace is this many MiB (1 KiB lines), for
+    # memory tests; 0 = its ordinary size. Its descriptor (file_size, file_sha256) follows.
+    compliance_large_file_mb: float = 0
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], base: Optional["Faults"] = None) -> "Faults":

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from . import admin, codex, project, usage
+from . import admin, codex, compliance, project, usage
 from .data import DAY, Dataset
 from .project import ProjectData
 
@@ -41,7 +41,13 @@ MAX_LIMIT: Dict[str, int] = {
     "/workspaces/{workspace_id}/usage": codex.DEFAULT_MAX_LIMIT,
     "/workspaces/{workspace_id}/code_reviews": codex.DEFAULT_MAX_LIMIT,
     "/workspaces/{workspace_id}/code_review_responses": codex.DEFAULT_MAX_LIMIT,
+    "/compliance/{principal_kind}/{principal_id}/logs": compliance.LIST_LIMIT.maximum or 100,
+    "/manage/workspaces/{workspace_id}/users": compliance.ROSTER_LIMIT.maximum or 100,
+    "/compliance/workspaces/{workspace_id}/users": compliance.ROSTER_LIMIT.maximum or 100,
 }
+# Not lists: one request per log file listed (the API's 302, then the storage URL it names).
+COMPLIANCE_DOWNLOAD = "/compliance/{principal_kind}/{principal_id}/logs/{log_file_id}"
+STORAGE_DOWNLOAD = "/_storage/{file}"
 MAX_LIMIT_NOTES = {
     "/organization/admin_api_keys": "no documented maximum; 100 (every other admin list's) assumed",
     "/organization/projects/{project_id}/rate_limits": "no documented maximum (default 100); 100 assumed",
@@ -53,6 +59,9 @@ MAX_LIMIT_NOTES = {
     "/workspaces/{workspace_id}/usage": "no public spec; the emulator's cap (500)",
     "/workspaces/{workspace_id}/code_reviews": "no public spec; the emulator's cap (500)",
     "/workspaces/{workspace_id}/code_review_responses": "no public spec; the emulator's cap (500)",
+    "/compliance/{principal_kind}/{principal_id}/logs": "maximum not public; the emulator's cap (100, the cookbook's limit)",
+    "/manage/workspaces/{workspace_id}/users": "no public spec; the emulator's cap (100)",
+    "/compliance/workspaces/{workspace_id}/users": "no public spec; the emulator's cap (100)",
 }
 USAGE_BUCKETS = {"1d": (DAY, 31), "1h": (3600, 168), "1m": (60, 1440)}
 SINGLETONS = ["/organization/spend_limit", "/organization/data_retention"]
@@ -64,8 +73,15 @@ def pages(count: int, limit: int) -> int:
 
 
 def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", project_index: int = 0,
-                     workspaces: Any = None, with_project: bool = True, with_codex: bool = True) -> Dict[str, int]:
-    """{endpoint template: minimum requests} for a first full sync of every stream from `start_date`."""
+                     workspaces: Any = None, with_project: bool = True, with_codex: bool = True,
+                     with_compliance: bool = False, compliance_principals: Optional[Sequence[str]] = None,
+                     compliance_event_types: Optional[Sequence[str]] = None, compliance_rosters: bool = True) -> Dict[str, int]:
+    """{endpoint template: minimum requests} for a first full sync of every stream from `start_date`.
+
+    with_compliance: also the ChatGPT compliance streams, for `compliance_principals` (default: all three of the
+    emulator; ids it does not know are left out) and `compliance_event_types` (default AUTH_LOG and
+    CONVERSATION_MESSAGE): list pages at limit 100 with `after` = start_date, per principal x event type, plus one
+    download (API 302 + storage GET) per file listed, and (compliance_rosters) both rosters of each workspace."""
     m: Dict[str, int] = {}
     L = MAX_LIMIT
 
@@ -152,6 +168,21 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
             for template, responses in (("/workspaces/{workspace_id}/code_reviews", False),
                                         ("/workspaces/{workspace_id}/code_review_responses", True)):
                 add(template, sum(1 for day in days if codex.review_row(ds, w, day, responses)))
+    # ---------------------------------------------------------------- ChatGPT compliance logs and rosters
+    if with_compliance:
+        known = compliance.principals(ds)
+        chosen = [p for p in (compliance_principals if compliance_principals is not None else known) if p in known]
+        for principal_id in chosen:
+            for event_type in (compliance_event_types if compliance_event_types is not None else compliance.DEFAULT_EVENT_TYPES):
+                files = len(compliance.files_between(ds, principal_id, event_type, after=start_date))
+                add("/compliance/{principal_kind}/{principal_id}/logs", files)
+                for template in (COMPLIANCE_DOWNLOAD, STORAGE_DOWNLOAD):
+                    if files:
+                        m[template] = m.get(template, 0) + files
+            if compliance_rosters and compliance.principal_kind(principal_id) == "workspaces":
+                coll = compliance.roster(ds, known.index(principal_id))
+                add("/manage/workspaces/{workspace_id}/users", sum(1 for i in range(coll.count) if not compliance.is_removed(i)))
+                add("/compliance/workspaces/{workspace_id}/users", coll.count)
     return m
 
 
@@ -161,10 +192,11 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
 def _templates() -> List[Tuple["re.Pattern[str]", str]]:
     out = []
     for prefix, routes in (("/v1", admin.ROUTES), ("/v1", usage.ROUTES), ("/v1", project.ROUTES),
-                           ("/codex/v1/analytics/codex", codex.ROUTES)):
+                           ("/codex/v1/analytics/codex", codex.ROUTES), ("/chatgpt/v1", compliance.ROUTES)):
         for template, _ in routes:
             pattern = re.sub(r"\{(\w+)\}", r"[^/]+", template)
             out.append((re.compile("^" + re.escape(prefix) + pattern + "$"), template))
+    out.append((re.compile("^" + re.escape(compliance.STORAGE_PREFIX) + "[^/]+$"), STORAGE_DOWNLOAD))
     return out
 
 

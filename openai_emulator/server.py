@@ -5,7 +5,9 @@
         ...                                      # run the connector
         emu.requests                             # what it sent: method, path, query, times, status, key class
 
-Platform API under /v1, Codex analytics under /codex/v1/analytics/codex, control endpoints under /_emulator.
+Platform API under /v1, Codex analytics under /codex/v1/analytics/codex, the ChatGPT Compliance API under
+/chatgpt/v1 (its log files are downloaded from /_storage/..., the pre-signed "storage" a download redirects to),
+control endpoints under /_emulator.
 """
 from __future__ import annotations
 
@@ -20,19 +22,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
-from . import admin, codex, project, usage
-from .common import ApiError, Request
+from . import admin, codex, compliance, project, usage
+from . import compliance as _compliance  # (connector_config has a parameter of that name)
+from .common import ApiError, Redirect, Request
 from .data import Dataset
 from .faults import Faults
 
 API_PREFIX = "/v1"
 CODEX_PREFIX = "/codex/v1/analytics/codex"
+COMPLIANCE_PREFIX = "/chatgpt/v1"
+STORAGE_PREFIX = compliance.STORAGE_PREFIX
 CONTROL_PREFIX = "/_emulator"
 
-# Fake, recognisable keys the emulator accepts by default (override with admin_keys/project_keys/codex_keys).
+# Fake, recognisable keys the emulator accepts by default (override with admin_keys/project_keys/codex_keys/
+# compliance_keys).
 ADMIN_KEY = "sk-admin-EMULATOR-admin-0000000000000001"
 PROJECT_KEY = "sk-proj-EMULATOR-project-000000000000001"
 CODEX_KEY = "sk-EMULATOR-codex-000000000000000000001"
+COMPLIANCE_KEY = "sk-compliance-EMULATOR-00000000000000001"
 
 Handler = Callable[[Request, Dataset], Dict[str, Any]]
 
@@ -46,13 +53,14 @@ def mask_key(key: str) -> str:
 
 def _stuck_page(body: Dict[str, Any], mode: str) -> Dict[str, Any]:
     """The first page of a list, made to say there is more without moving on: `has_more: true` and the page's own
-    cursor (`next_page`, `next` or `last_id`, whichever the style has; a filler token where the first page had
-    none), or, in mode "empty", no records at all."""
+    cursor (`next_page`, `next`, `last_id` or `last_end_time`, whichever the style has; a filler where the first page
+    had none), or, in mode "empty", no records at all."""
     body = dict(body, has_more=True)
     if mode == "empty":
         body["data"] = []
     last = body["data"][-1].get("id") if body["data"] and isinstance(body["data"][-1], dict) else None
-    for name, filler in (("next_page", "page_stuck"), ("next", "cursor_stuck"), ("last_id", last or "id_stuck")):
+    for name, filler in (("next_page", "page_stuck"), ("next", "cursor_stuck"), ("last_id", last or "id_stuck"),
+                         ("last_end_time", "1970-01-01T00:00:00Z")):
         if name in body:
             body[name] = body[name] or filler
     if "first_id" in body and mode == "empty":
@@ -73,14 +81,16 @@ ROUTES = (
     + _compile(API_PREFIX, usage.ROUTES, usage.KEY_CLASS)
     + _compile(API_PREFIX, project.ROUTES, project.KEY_CLASS)
     + _compile(CODEX_PREFIX, codex.ROUTES, codex.KEY_CLASS)
+    + _compile(COMPLIANCE_PREFIX, compliance.ROUTES, compliance.KEY_CLASS)
 )
 
 KEY_CLASS_NAMES = {"admin": "an Admin API key (sk-admin-...)", "project": "a project API key (sk-proj-...)",
-                   "codex": "an API key with the codex.enterprise.analytics.read scope"}
+                   "codex": "an API key with the codex.enterprise.analytics.read scope",
+                   "compliance": "an Enterprise Compliance API key (ChatGPT admin console)"}
 
 
 class Emulator:
-    """A local stand-in for the OpenAI Admin, project and Codex analytics APIs."""
+    """A local stand-in for the OpenAI Admin, project and Codex analytics APIs and the ChatGPT Compliance API."""
 
     def __init__(
         self,
@@ -93,6 +103,7 @@ class Emulator:
         admin_keys: Optional[List[str]] = None,
         project_keys: Optional[Mapping[str, Optional[str]]] = None,
         codex_keys: Optional[List[str]] = None,
+        compliance_keys: Optional[List[str]] = None,
         workspaces: Optional[List[str]] = None,
         codex_max_limit: int = codex.DEFAULT_MAX_LIMIT,
         faults: Optional[Faults] = None,
@@ -106,6 +117,7 @@ class Emulator:
         default_project = self.data.projects.item(0)["id"]
         self.project_keys = {k: (v or default_project) for k, v in (project_keys if project_keys is not None else {PROJECT_KEY: None}).items()}
         self.codex_keys = set(codex_keys if codex_keys is not None else [CODEX_KEY])
+        self.compliance_keys = set(compliance_keys if compliance_keys is not None else [COMPLIANCE_KEY])
         self.codex_max_limit = codex_max_limit
         self.faults = faults or Faults()
         self.log_requests = log_requests
@@ -166,8 +178,20 @@ class Emulator:
     def codex_api_base_url(self) -> str:
         return self.base_url + CODEX_PREFIX
 
-    def connector_config(self, project: bool = True, codex_analytics: bool = True, **overrides: Any) -> Dict[str, Any]:
-        """A valid source-openai config for this emulator: all credentials, start_date = start of the data."""
+    @property
+    def compliance_api_base_url(self) -> str:
+        return self.base_url + COMPLIANCE_PREFIX
+
+    @property
+    def compliance_principals(self) -> List[str]:
+        """The ChatGPT compliance principals: two workspace UUIDs, then the organisation id (`org-...`)."""
+        return compliance.principals(self.data)
+
+    def connector_config(self, project: bool = True, codex_analytics: bool = True, compliance: bool = False,
+                         **overrides: Any) -> Dict[str, Any]:
+        """A valid source-openai config for this emulator: the Admin, project and Codex credentials (and, with
+        compliance=True, the compliance key, its three principals and AUTH_LOG + CONVERSATION_MESSAGE),
+        start_date = start of the data."""
         start = datetime.fromtimestamp(self.data.period_start, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         config: Dict[str, Any] = {"admin_api_key": sorted(self.admin_keys)[0], "start_date": start,
                                   "api_base_url": self.api_base_url, "codex_api_base_url": self.codex_api_base_url}
@@ -176,6 +200,11 @@ class Emulator:
         if codex_analytics and self.codex_keys:
             config["codex_api_key"] = sorted(self.codex_keys)[0]
             config["workspace_ids"] = ",".join(self.data.workspaces)
+        if compliance and self.compliance_keys:
+            config["compliance_api_key"] = sorted(self.compliance_keys)[0]
+            config["compliance_principal_ids"] = ",".join(self.compliance_principals)
+            config["compliance_event_types"] = list(_compliance.DEFAULT_EVENT_TYPES)
+            config["compliance_api_base_url"] = self.compliance_api_base_url
         config.update(overrides)
         return config
 
@@ -195,7 +224,8 @@ class Emulator:
     @property
     def requests(self) -> List[Dict[str, Any]]:
         """The API requests served so far (oldest first): n, method, path, query, started, ended, status,
-        key_class, fault."""
+        key_class, fault; storage downloads (path /_storage/...) also have `authorization` (whether the request
+        carried an Authorization header) and `host` (its Host header)."""
         with self._lock:
             return [dict(entry) for entry in self._log]
 
@@ -217,18 +247,20 @@ class Emulator:
 
     def describe(self) -> Dict[str, Any]:
         ds = self.data
-        return {"api_base_url": self.api_base_url, "codex_api_base_url": self.codex_api_base_url, "scale": ds.scale.name,
+        return {"api_base_url": self.api_base_url, "codex_api_base_url": self.codex_api_base_url,
+                "compliance_api_base_url": self.compliance_api_base_url, "compliance_principals": self.compliance_principals,
+                "scale": ds.scale.name,
                 "seed": ds.seed, "now": ds.now, "period_start": ds.period_start, "workspaces": ds.workspaces,
                 "codex_max_limit": self.codex_max_limit, "revisions": len(ds.revisions)}
 
     # ------------------------------------------------------------------ request handling (called by _Handler)
-    def _begin(self, method: str, path: str, query: Dict[str, List[str]]) -> Dict[str, Any]:
+    def _begin(self, method: str, path: str, query: Dict[str, List[str]], extra: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
         with self._lock:
             self._count += 1
             self._in_flight += 1
             self._max_in_flight = max(self._max_in_flight, self._in_flight)
             entry = {"n": self._count, "method": method, "path": path, "query": query, "started": time.time(),
-                     "ended": None, "status": None, "key_class": None, "fault": None}
+                     "ended": None, "status": None, "key_class": None, "fault": None, **(extra or {})}
             if self.log_requests:
                 self._log.append(entry)
             return entry
@@ -250,6 +282,8 @@ class Emulator:
             return "project"
         if key in self.codex_keys:
             return "codex"
+        if key in self.compliance_keys:
+            return "compliance"
         return "unknown"
 
 
@@ -304,6 +338,9 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(url.query, keep_blank_values=True)
         if path.startswith(CONTROL_PREFIX):
             self._control(method, path, query)
+            return
+        if path.startswith(STORAGE_PREFIX):
+            self._storage(method, path, query)
             return
         self._api(method, path, query)
 
@@ -375,6 +412,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = handler(req, emu.data)
         except ApiError as error:
             return self._error(error)
+        if isinstance(body, Redirect):
+            self._send(body.status, None, raw=b"", headers={"Location": body.location}, content_type="text/plain")
+            return body.status
         if stuck and isinstance(body, dict) and isinstance(body.get("data"), list):
             entry["fault"] = "stuck"
             body = _stuck_page(body, faults.stuck_mode)
@@ -390,6 +430,80 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, None, raw=b"<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html")
             return 200
         self._send(200, None, raw=payload)
+        return 200
+
+    # ------------------------------------------------------------------ pre-signed storage (compliance log files)
+    def _storage(self, method: str, path: str, query: Dict[str, List[str]]) -> None:
+        """GET /_storage/<token>?X-Amz-Signature=...: a log file, streamed. No API key needed; whether one was sent
+        anyway is logged (`authorization`). Counted and logged like an API request, and the knobs apply: 403 for
+        forbidden_prefixes, reset/429/5xx/slow, truncate (the connection closes halfway through the body) and html."""
+        emu = self.emulator
+        entry = emu._begin(method, path, query, {"authorization": self.headers.get("Authorization") is not None,
+                                                 "host": self.headers.get("Host")})
+        self._entry = entry
+        status: Optional[int] = None
+        try:
+            status = self._serve_storage(emu, entry, method, path, query)
+        except (BrokenPipeError, ConnectionResetError):
+            status = None
+        finally:
+            self._entry = None
+            emu._end(entry, status)
+
+    def _serve_storage(self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]) -> Optional[int]:
+        faults = emu.faults
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000.0)
+        if method != "GET":
+            return self._error(ApiError(405, f"Method not allowed ({method}).", code=None))
+        fault = faults.decide(entry["n"], path)
+        entry["fault"] = fault
+        if fault == "reset":
+            self._reset()
+            return None
+        if fault == "403":
+            return self._error(ApiError(403, "Access Denied", type="AccessDenied", code="AccessDenied"))
+        if fault == "429":
+            headers = {"Retry-After": str(faults.retry_after)} if faults.retry_after is not None else {}
+            return self._error(ApiError(429, "Please reduce your request rate.", type="SlowDown", code="SlowDown", headers=headers))
+        if fault and fault.isdigit() and fault.startswith("5"):
+            return self._error(ApiError(int(fault), "We encountered an internal error. Please try again.",
+                                        type="InternalError", code="InternalError"))
+        if fault == "slow":
+            time.sleep(faults.slow_seconds)
+        signature = (query.get("X-Amz-Signature") or [None])[0]
+        try:
+            log_file, large_mb = compliance.storage_object(emu.data, path[len(STORAGE_PREFIX):], signature)
+        except ApiError as error:
+            return self._error(error)
+        if fault == "html":
+            self._send(200, None, raw=b"<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html")
+            return 200
+        size, sha = compliance.stats(emu.data, log_file, large_mb)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/jsonl")
+        self.send_header("Content-Length", str(size))
+        self.send_header("ETag", f'"{sha[:32]}"')
+        self.end_headers()
+        sent = 0
+        limit = size // 2 if fault == "truncate" else size
+        pending: Optional[bytes] = None
+        for chunk in compliance.chunks(emu.data, log_file, large_mb):
+            if pending is not None:
+                self.wfile.write(pending)
+            if sent + len(chunk) > limit:
+                chunk = chunk[: limit - sent]
+            pending = chunk
+            sent += len(chunk)
+            if sent >= limit:
+                break
+        emu._end(entry, 200)  # as _send: the request counts as finished before its last bytes leave
+        if pending:
+            self.wfile.write(pending)
+        if fault == "truncate":  # the body stops short of Content-Length: the connection closes mid-file
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
         return 200
 
     # ------------------------------------------------------------------ control endpoints (no auth)

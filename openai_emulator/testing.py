@@ -17,28 +17,40 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 import pytest
 
 from .data import DAY
-from .server import API_PREFIX, CODEX_PREFIX, Emulator
+from .server import API_PREFIX, CODEX_PREFIX, COMPLIANCE_PREFIX, Emulator
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 
 def get(emu: Emulator, path: str, key: Optional[str] = None, params: Optional[Mapping[str, Any]] = None,
-        codex: bool = False, timeout: float = 30) -> Tuple[int, Any, Mapping[str, str]]:
-    """GET `path` (below /v1, or below the Codex prefix) -> (status, parsed JSON or raw text, headers)."""
+        codex: bool = False, timeout: float = 30, compliance: bool = False) -> Tuple[int, Any, Mapping[str, str]]:
+    """GET `path` (below /v1, the Codex prefix or, with compliance=True, /chatgpt/v1) -> (status, parsed JSON or
+    raw text, headers). A redirect is not followed (its status and `Location` come back)."""
     from urllib.parse import urlencode
 
-    base = emu.codex_api_base_url if codex else emu.api_base_url
+    base = emu.compliance_api_base_url if compliance else emu.codex_api_base_url if codex else emu.api_base_url
     url = base + path + ("?" + urlencode(params, doseq=True) if params else "")
     headers = {"Authorization": f"Bearer {key}"} if key else {}
-    request = urllib.request.Request(url, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read()
-            status, hdrs = response.status, dict(response.headers)
-    except urllib.error.HTTPError as error:
-        raw, status, hdrs = error.read(), error.code, dict(error.headers)
+    status, raw, hdrs = get_url(url, headers, timeout)
     try:
         return status, json.loads(raw), hdrs
     except ValueError:
         return status, raw.decode(errors="replace"), hdrs
+
+
+def get_url(url: str, headers: Optional[Mapping[str, str]] = None, timeout: float = 30) -> Tuple[int, bytes, Dict[str, str]]:
+    """GET an absolute URL without following redirects -> (status, body bytes, headers). For a compliance download:
+    `get_url(location)` fetches the storage URL a 302 names, with no Authorization header."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(url, headers=dict(headers or {}))
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(), dict(error.headers)
 
 
 def control(emu: Emulator, name: str, body: Optional[Mapping[str, Any]] = None, method: Optional[str] = None) -> Any:
@@ -114,4 +126,4 @@ def emulator_factory() -> Iterator[Callable[..., Emulator]]:
         emu.stop()
 
 
-__all__ = ["get", "control", "sample_requests", "emulator", "emulator_factory", "API_PREFIX", "CODEX_PREFIX", "DAY"]
+__all__ = ["get", "get_url", "control", "sample_requests", "emulator", "emulator_factory", "API_PREFIX", "CODEX_PREFIX", "COMPLIANCE_PREFIX", "DAY"]

@@ -140,6 +140,14 @@ def answers(wh: Warehouse) -> None:
             rows = wh.query(f"SELECT workspace_id, COUNT(DISTINCT user_id), SUM(CAST({credits} AS DOUBLE)) FROM {s}.codex_usage GROUP BY 1 ORDER BY 1")
             print("\nCodex usage per ChatGPT workspace:")
             print(table(rows, ["workspace", "active users", "credits"]))
+    # 4. sign-ins per day per workspace (ChatGPT Enterprise compliance logs, AUTH_LOG events)
+    if wh.has("compliance_log_events", "event_type", "timestamp", "principal_id"):
+        cols = wh.columns("compliance_log_events")
+        login = "AND event = 'login'" if "event" in cols else ""
+        rows = wh.query(f"SELECT substr(CAST(timestamp AS VARCHAR), 1, 10), principal_id, COUNT(*) FROM {s}.compliance_log_events "
+                        f"WHERE event_type = 'AUTH_LOG' {login} AND NOT starts_with(principal_id, 'org-') GROUP BY 1, 2 ORDER BY 1 DESC, 2 LIMIT 10")
+        print("\nChatGPT sign-ins per day per workspace (compliance logs):")
+        print(table(rows, ["day", "workspace", "sign-ins"]))
 
 
 def main() -> int:
@@ -162,7 +170,7 @@ def main() -> int:
     print(f"OpenAI emulator running at {emulator.base_url} (scale {args.scale}, seed {args.seed}); no real credentials used.")
     started = time.time()
     try:
-        config = emulator.connector_config()  # Admin key + project key + Codex key and workspaces, all fake
+        config = emulator.connector_config(compliance=True)  # all four credentials (Admin, project, Codex, compliance), all fake
         source = ab.get_source("source-openai", config=config, local_executable=str(executable))
         source.check()
         source.select_all_streams()

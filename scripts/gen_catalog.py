@@ -19,7 +19,7 @@ OUT = ROOT / "integration_tests" / "configured_catalog.json"
 
 def main() -> int:
     with Emulator(scale="small") as emu:
-        config = emu.connector_config()
+        config = emu.connector_config(compliance=True)  # all four credentials
         catalog = discover(SourceOpenai(config=config), config).catalog.catalog
     streams = []
     for stream in catalog.streams:

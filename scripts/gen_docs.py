@@ -3,7 +3,7 @@
     .venv/bin/python scripts/gen_docs.py          # rewrite the table between the markers
     .venv/bin/python scripts/gen_docs.py --check  # exit 1 if the table is stale (unit_tests/test_docs.py does this)
 
-Names, sync modes, cursors and primary keys come from `discover` (all three credentials configured, no request
+Names, sync modes, cursors and primary keys come from `discover` (all four credentials configured, no request
 is sent); the credential and the endpoint come from each stream's requester in the resolved manifest. The
 requester's `url` is the Jinja template written in the stream (`$parameters.url`), rendered readably:
 
@@ -11,6 +11,9 @@ requester's `url` is the Jinja template written in the stream (`$parameters.url`
       -> GET /organization/projects/{project_id}/users
     {{ config['codex_api_base_url'] }}/workspaces/{{ stream_partition['workspace_id'] }}/usage
       -> GET {codex_api_base_url}/workspaces/{workspace_id}/usage
+    {{ config['compliance_api_base_url'] }}/compliance/{{ 'organizations' if stream_partition['principal_id']...
+      else 'workspaces' }}/{{ stream_partition['principal_id'] }}/logs
+      -> GET {compliance_api_base_url}/compliance/{workspaces|organizations}/{principal_id}/logs
 """
 from __future__ import annotations
 
@@ -31,14 +34,21 @@ FAKE_CONFIG = {
     "project_api_key": "sk-proj-docs000000000000",
     "codex_api_key": "sk-docs0000000000000000",
     "workspace_ids": "ws_docs",
+    "compliance_api_key": "sk-docs-compliance000000",
+    "compliance_principal_ids": "ws_docs,org-docs",
 }
-CREDENTIALS = {"admin_api_key": "Admin", "project_api_key": "Project", "codex_api_key": "Codex"}
-# Base URLs: the API's is left out (the table says endpoints are below `api_base_url`), the Codex one is named.
-BASES = {"api_base_url": "", "codex_api_base_url": "{codex_api_base_url}"}
+CREDENTIALS = {"admin_api_key": "Admin", "project_api_key": "Project", "codex_api_key": "Codex",
+               "compliance_api_key": "Compliance"}
+# Base URLs: the API's is left out (the table says endpoints are below `api_base_url`), the others are named.
+BASES = {"api_base_url": "", "codex_api_base_url": "{codex_api_base_url}",
+         "compliance_api_base_url": "{compliance_api_base_url}"}
 BASE_RE = re.compile(r"\{\{\s*config\[['\"](\w+)['\"]\]\s*\}\}")
 # A value taken from the partition (the parent's id): `{{ stream_partition['project_id'] }}`, or a grandparent's
 # id carried along, `{{ stream_slice.extra_fields['project_id'] }}`.
 PLACEHOLDER_RE = re.compile(r"\{\{\s*(?:stream_partition|stream_slice(?:\.extra_fields)?)\[['\"](\w+)['\"]\]\s*\}\}")
+# A choice between two literal path segments, `{{ 'organizations' if <condition> else 'workspaces' }}`, rendered
+# `{workspaces|organizations}` (the `else` value, the usual case, first).
+CHOICE_RE = re.compile(r"\{\{\s*'(\w+)'\s+if\s+[^{}]+?\s+else\s+'(\w+)'\s*\}\}")
 
 
 def _stream_definitions(streams: List[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
@@ -58,7 +68,8 @@ def readable_endpoint(stream: str, url: str) -> str:
         return BASES[match.group(1)]
 
     endpoint = PLACEHOLDER_RE.sub(r"{\1}", BASE_RE.sub(base, url.strip(), count=1))
-    if "{{" in endpoint or "{%" in endpoint or not endpoint.startswith(("/", "{codex_api_base_url}/")):
+    endpoint = CHOICE_RE.sub(r"{\2|\1}", endpoint)
+    if "{{" in endpoint or "{%" in endpoint or not endpoint.startswith(tuple(f"{b}/" for b in BASES.values())):
         raise SystemExit(f"{stream}: cannot render the URL template readably: {url}")
     return endpoint
 
@@ -98,7 +109,8 @@ def render_table() -> str:
     rows = stream_rows()
     headers = list(rows[0])
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row[h] for h in headers) + " |" for row in rows]
+    # a `|` inside a cell (even in a code span) must be escaped, or GitHub's tables split the cell there
+    lines += ["| " + " | ".join(row[h].replace("|", "\\|") for h in headers) + " |" for row in rows]
     return "\n".join([BEGIN, *lines, END])
 
 

@@ -72,6 +72,9 @@ CODEX_CLIENT = {
     "text_total_tokens": NNUM,
 }
 CODEX_MODEL = {"model": NSTR, "credits": NNUM, "speed": NSTR}
+# ChatGPT workspace users (current roster and history) and the key the connector adds.
+CHATGPT_USER = {"object": NSTR, "id": STR, "name": NSTR, "email": NSTR, "role": NSTR, "seat_type": NSTR,
+                "is_scim_managed": {"type": ["boolean", "null"]}, "workspace_id": STR}
 
 
 # stream name -> how to build its schema.
@@ -183,6 +186,20 @@ STREAMS: Dict[str, Dict[str, Any]] = {
         ),
         **CODEX_KEYS,
     }}},
+    # ---------------------------------------------------------------- ChatGPT Enterprise Compliance API key
+    # Not in the OpenAPI description: the shapes public sources show (chatgpt-compliance-api-notes.md), all nullable
+    # and open. Events are kept whole as open objects: their shape per event type is not public, so only the keys
+    # the connector adds and the few fields the public samples share are declared (no drift warning for them).
+    "compliance_log_files": {"schema": {"properties": {
+        "object": NSTR, "id": STR, "event_type": STR, "file_name": NSTR, "file_size": NINT, "file_sha256": NSTR,
+        "start_time": NSTR, "end_time": NSTR, "created_at": NSTR, "principal_id": STR, "principal_type": STR,
+    }}},
+    "compliance_log_events": {"schema": {"properties": {
+        "id": NSTR, "type": NSTR, "timestamp": NSTR, "actor": _obj(user_id=NSTR, email=NSTR), "event": NSTR,
+        "log_file_id": STR, "line_number": INT, "principal_id": STR, "event_type": STR, "log_file_end_time": NSTR,
+    }}},
+    "chatgpt_workspace_users": {"schema": {"properties": CHATGPT_USER}},
+    "chatgpt_workspace_users_history": {"schema": {"properties": CHATGPT_USER}},
 }
 
 

@@ -53,18 +53,24 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 LOGGER = logging.getLogger("airbyte")
 DEFAULT_API_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_CODEX_API_BASE_URL = "https://api.chatgpt.com/v1/analytics/codex"
+DEFAULT_COMPLIANCE_API_BASE_URL = "https://api.chatgpt.com/v1"
+EVENT_TYPE_RE = re.compile(r"^[A-Z][A-Z_]*$")
+# ID lists: the field, the key that needs it, and what its IDs are
+ID_LISTS = (("workspace_ids", "codex_api_key", "ChatGPT workspace ID"),
+            ("compliance_principal_ids", "compliance_api_key", "ChatGPT workspace ID or `org-…` organisation ID"))
 BUCKET_SECONDS = {"1d": 86400, "1h": 3600, "1m": 60}
 BUCKET_WIDTHS = tuple(BUCKET_SECONDS)
 # Every group_by dimension any usage/costs endpoint accepts (per the OpenAPI description).
 USAGE_DIMENSIONS = ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier", "size", "source",
                     "vector_store_id", "context_level", "line_item")
-KEY_FIELDS = ("admin_api_key", "project_api_key", "codex_api_key")
+KEY_FIELDS = ("admin_api_key", "project_api_key", "codex_api_key", "compliance_api_key")
 WORKSPACE_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 # Only the public marker of a key may ever be printed: `sk-admin-`, `sk-proj-`, `sk-svcacct-`, `sk-`.
 KEY_RE = re.compile(r"sk-[A-Za-z0-9_\-]{6,}")
 KEY_MARKERS = ("sk-admin-", "sk-proj-", "sk-svcacct-", "sk-")
 KEY_SUFFIX_SHOWN = 4  # OpenAI's masked echo of a key shows its last 4 characters: `sk-admi*****wxyz`
 CHECK_STREAMS_KEY = "__airbyte_check_stream_names"
+HAS_MORE_RE = re.compile(rb'"has_more"\s*:\s*true')
 
 
 # ------------------------------------------------------------------------------------------ configuration
@@ -88,10 +94,11 @@ def redact(text: str) -> str:
     return KEY_RE.sub(_mask, text)
 
 
+# The CDK masks only whole secrets; OpenAI echoes a partly masked key in a 401 (`sk-admi*****wxyz`), so these fragments
+# are registered as secrets too.
 def key_fragments(config: Mapping[str, Any]) -> List[str]:
-    """Every prefix of each configured key longer than its public marker, and every suffix of 4 or more
-    characters, longest first. The CDK masks only whole secrets; OpenAI echoes a partly masked key in a 401
-    (`sk-admi*****wxyz`), so these fragments are registered as secrets too."""
+    """Every prefix of each configured key longer than its public marker, and every suffix of 4 or more characters,
+    longest first."""
     fragments: List[str] = []
     for key in (config.get(name) for name in KEY_FIELDS):
         if not isinstance(key, str) or not key:
@@ -155,18 +162,18 @@ def _key(name: str, value: Any, problems: List[str]) -> Optional[str]:
     return None
 
 
-def parse_workspace_ids(raw: Any) -> List[str]:
-    """Split, trim and de-duplicate a comma-separated list of workspace IDs (order kept). Raises ConfigError."""
+def parse_workspace_ids(raw: Any, name: str = "workspace_ids") -> List[str]:
+    """Split, trim and de-duplicate a comma-separated list of IDs (order kept). Raises ConfigError."""
     if raw is None:
         return []
     if not isinstance(raw, (str, list)):
-        raise ConfigError(["`workspace_ids` must be a comma-separated string of ChatGPT workspace IDs."])
+        raise ConfigError([f"`{name}` must be a comma-separated string of IDs."])
     items = [str(x).strip() for x in (raw.split(",") if isinstance(raw, str) else raw)]
     bad = [ws for ws in items if ws and not WORKSPACE_ID_RE.match(ws)]
     if bad:
         shown = ", ".join(repr(redact(b))[:60] for b in bad[:5])
-        raise ConfigError([f"`workspace_ids` has malformed ID(s): {shown}. Workspace IDs use only letters, digits, "
-                           "'-' and '_'; separate several with commas."])
+        raise ConfigError([f"`{name}` has malformed ID(s): {shown}. IDs use only letters, digits, '-' and '_'; "
+                           "separate several with commas."])
     return list(dict.fromkeys(ws for ws in items if ws))
 
 
@@ -211,16 +218,21 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
     keys = {name: _key(name, config.get(name), problems) for name in KEY_FIELDS}
     out: Dict[str, Any] = {**{k: v for k, v in config.items() if k not in KEY_FIELDS}, **{k: v for k, v in keys.items() if v}}
 
-    try:
-        workspaces = parse_workspace_ids(config.get("workspace_ids"))
-    except ConfigError as error:
-        problems.extend(error.problems)
-        workspaces = []
-    if keys["codex_api_key"] and not workspaces and not any("workspace_ids" in p for p in problems):
-        problems.append("`workspace_ids` is required when `codex_api_key` is set: list at least one ChatGPT "
-                        "workspace ID.")
-    out.pop("workspace_ids", None)
-    out.update({"workspace_ids": ",".join(workspaces)} if workspaces else {})
+    for ids_field, key_field, what in ID_LISTS:
+        try:
+            ids = parse_workspace_ids(config.get(ids_field), ids_field)
+        except ConfigError as error:
+            problems.extend(error.problems)
+            ids = []
+        if keys[key_field] and not ids and not any(f"`{ids_field}`" in p for p in problems):
+            problems.append(f"`{ids_field}` is required when `{key_field}` is set: list at least one {what}.")
+        out.pop(ids_field, None)
+        out.update({ids_field: ",".join(ids)} if ids else {})
+    event_types = config.get("compliance_event_types") or ["AUTH_LOG"]
+    if not isinstance(event_types, list) or not all(isinstance(e, str) and EVENT_TYPE_RE.match(e) for e in event_types):
+        problems.append("`compliance_event_types` must be a list of event type names in upper-case letters and `_`, "
+                        "such as AUTH_LOG.")
+    out["compliance_event_types"] = list(dict.fromkeys(event_types)) if isinstance(event_types, list) else ["AUTH_LOG"]
 
     width = config.get("usage_bucket_width") or "1d"
     if width not in BUCKET_WIDTHS:
@@ -246,8 +258,9 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
     out["num_workers"] = _whole_number(config, "num_workers", 4, 1, 10, problems, "")
     out["include_archived_projects"] = config.get("include_archived_projects", True) is not False
     out["api_base_url"] = _base_url("api_base_url", config.get("api_base_url"), DEFAULT_API_BASE_URL, problems)
-    out["codex_api_base_url"] = _base_url("codex_api_base_url", config.get("codex_api_base_url"),
-                                          DEFAULT_CODEX_API_BASE_URL, problems)
+    for name, default in (("codex_api_base_url", DEFAULT_CODEX_API_BASE_URL),
+                          ("compliance_api_base_url", DEFAULT_COMPLIANCE_API_BASE_URL)):
+        out[name] = _base_url(name, config.get(name), default, problems)
     if problems:
         raise ConfigError(problems)
 
@@ -365,8 +378,7 @@ class FullReadForNewPartitions(StateMigration):
     declarative_stream: Any = None
 
     def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
-        return (isinstance(stream_state, Mapping) and "states" in stream_state
-                and not stream_state.get("use_global_cursor")
+        return (isinstance(stream_state, Mapping) and "states" in stream_state and not stream_state.get("use_global_cursor")
                 and ("state" in stream_state or "lookback_window" in stream_state))
 
     def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -377,14 +389,14 @@ class FullReadForNewPartitions(StateMigration):
 # Why not the CDK's own means: a paginator's `stop_condition` sees neither the cursors already used nor the
 # request, stops silently, and only runs after the page's records were emitted (a repeated page would be emitted
 # twice). unit_tests/integration/test_paging_guard.py.
+# `has_more` is true, yet its next cursor (`next_page`, `next`, `last_id` or the last item's id) was already requested
+# in this partition, or it holds no records. Such a page fails its partition before any of its records is emitted, with
+# the stream, the endpoint and the cursor in the message; the other partitions and streams go on and the sync ends with
+# the failure. A partition is the request without its cursor (`after`/`page`), so a cycle of any length is caught.
 @dataclass
 class PagingProgressGuard(DefaultErrorHandler):
-    """The shared error policy (a DefaultErrorHandler of the manifest's response filters) that also refuses a page
-    which makes no progress: `has_more` is true, yet its next cursor (`next_page`, `next`, `last_id` or the last
-    item's id) was already requested in this partition, or it holds no records. Such a page fails its partition
-    before any of its records is emitted, with the stream, the endpoint and the cursor in the message; the other
-    partitions and streams go on and the sync ends with the failure. A partition is the request without its cursor
-    (`after`/`page`), so a cycle of any length is caught."""
+    """The shared error policy (a DefaultErrorHandler of the manifest's response filters) that also refuses a page which
+    makes no progress:"""
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.response_filters = list(self.response_filters or []) + [HttpResponseFilter(config=self.config, parameters={})]
@@ -403,6 +415,8 @@ class PagingProgressGuard(DefaultErrorHandler):
         return resolution
 
     def no_progress(self, response: requests.Response) -> Optional[str]:
+        if not HAS_MORE_RE.search(response.content or b""):  # a last page (most pages) needs no parse
+            return None
         try:
             body = orjson.loads(response.content)
         except (orjson.JSONDecodeError, requests.RequestException):
@@ -411,7 +425,8 @@ class PagingProgressGuard(DefaultErrorHandler):
             return None
         data = body.get("data") if isinstance(body.get("data"), list) else []
         last = data[-1] if data and isinstance(data[-1], Mapping) else {}
-        following = body.get("next_page") or body.get("next") or body.get("last_id") or last.get("id")
+        following = (body.get("next_page") or body.get("next") or body.get("last_id") or body.get("last_end_time")
+                     or last.get("id"))
         url = urlsplit(str(response.request.url))
         query = parse_qsl(url.query, keep_blank_values=True)
         cursor = dict(query).get("page") or dict(query).get("after")
@@ -470,14 +485,14 @@ def surrogate_key(identity: List[Any]) -> str:
     return hashlib.md5(_KEY_ENCODER.encode(identity).encode("ascii")).hexdigest()
 
 
+# one record per `data[].results[]` element, with its bucket's `start_time` and `end_time` (an empty bucket yields
+# nothing) and `surrogate_key`, the primary key: a usage row has no id and its ungrouped dimensions are null, so the key
+# is an MD5 of [stream, bucket width, bucket start, the value of every dimension the endpoint can group by
+# (`$parameters.group_by_allowed`)]: the same on every re-read of a bucket (revised numbers upsert), different for every
+# row of a response. Costs (`flatten_amount`) also get `amount_value` and `amount_currency` from `amount`, which stays.
 @dataclass
 class UsageBucketsExtractor(RecordExtractor):
-    """The rows of a usage or costs page: one record per `data[].results[]` element, with its bucket's `start_time`
-    and `end_time` (an empty bucket yields nothing) and `surrogate_key`, the primary key: a usage row has no id and
-    its ungrouped dimensions are null, so the key is an MD5 of [stream, bucket width, bucket start, the value of
-    every dimension the endpoint can group by (`$parameters.group_by_allowed`)]: the same on every re-read of a
-    bucket (revised numbers upsert), different for every row of a response. Costs (`flatten_amount`) also get
-    `amount_value` and `amount_currency` from `amount`, which stays."""
+    """The rows of a usage or costs page:"""
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -491,11 +506,17 @@ class UsageBucketsExtractor(RecordExtractor):
         self.width = _stream_width(parameters, self.config or {})
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[str, Any]]:
+        # Buckets and rows leave the parsed page as they are handed on, so a page is not held twice (parsed, and as
+        # the records queued for the destination) while a worker reads it.
         for body in self.decoder.decode(response):
-            buckets = body.get("data") if isinstance(body, Mapping) else None
-            for bucket in buckets if isinstance(buckets, list) else ():
-                results = bucket.get("results") if isinstance(bucket, Mapping) else None
-                for row in results if isinstance(results, list) else ():
+            buckets = body.get("data") if isinstance(body, dict) and isinstance(body.get("data"), list) else []
+            buckets.reverse()
+            while buckets:
+                bucket = buckets.pop()
+                results = bucket.get("results") if isinstance(bucket, dict) and isinstance(bucket.get("results"), list) else []
+                results.reverse()
+                while results:
+                    row = results.pop()
                     if isinstance(row, dict):
                         yield self.finish(row, bucket.get("start_time"), bucket.get("end_time"))
 
@@ -510,10 +531,11 @@ class UsageBucketsExtractor(RecordExtractor):
 
 
 # ------------------------------------------------------------------------------------------ Codex analytics
+# ...}` per ChatGPT workspace of `workspace_ids` (parsed as the validation parses it); the ID goes into the URL path. An
+# incremental stream keeps one cursor per partition (workspace).
 @dataclass
 class WorkspacePartitionRouter(PartitionRouter):
-    """One partition `{"workspace_id": ...}` per ChatGPT workspace of `workspace_ids` (parsed as the validation
-    parses it); the ID goes into the URL path. An incremental stream keeps one cursor per partition (workspace)."""
+    """One partition `{"workspace_id":"""
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -531,9 +553,10 @@ class WorkspacePartitionRouter(PartitionRouter):
     get_request_headers = get_request_body_data = get_request_body_json = get_request_params
 
 
+# `user_id`; else the actor's user_id or e-mail, or the legacy `email`; else `workspace` (a workspace-level row, or one
+# not attributed to a user).
 def codex_user_key(row: Mapping[str, Any]) -> str:
-    """A non-null stand-in for a Codex row's user, for primary keys: `user_id`; else the actor's user_id or
-    e-mail, or the legacy `email`; else `workspace` (a workspace-level row, or one not attributed to a user)."""
+    """A non-null stand-in for a Codex row's user, for primary keys:"""
     actor = row.get("actor") if isinstance(row.get("actor"), Mapping) else {}
     for value in (row.get("user_id"), actor.get("user_id"), actor.get("email"), row.get("email")):
         if value not in (None, ""):
@@ -541,11 +564,12 @@ def codex_user_key(row: Mapping[str, Any]) -> str:
     return "workspace"
 
 
+# The manifest adds `workspace_id`.
 @dataclass
 class CodexAnalyticsExtractor(RecordExtractor):
     """Rows of a Codex Analytics page (`data[]`) as sent, plus `user_key`; with `expand` (clients, models) one record
     per element of that array instead, with the row's `start_time`, `end_time`, `user_id`, `user_key` and the
-    element's `index`, so (workspace_id, start_time, user_key, index) is unique. The manifest adds `workspace_id`."""
+    element's `index`, so (workspace_id, start_time, user_key, index) is unique."""
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -590,13 +614,15 @@ class SharedCacheRequester(HttpRequester):
         super().__post_init__(parameters)
 
 
+# one "page" per workspace of `workspace_ids` (CheckStream reads a single partition). The token is the next workspace
+# ID, which the check stream's URL uses; a 403/404 on any workspace fails the check.
 @dataclass
 class EachWorkspacePagination(PaginationStrategy):
-    """`check` only: one "page" per workspace of `workspace_ids` (CheckStream reads a single partition). The token
-    is the next workspace ID, which the check stream's URL uses; a 403/404 on any workspace fails the check."""
+    """`check` only:"""
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
+    ids_field: str = "workspace_ids"
 
     @property
     def initial_token(self) -> Optional[Any]:
@@ -604,10 +630,26 @@ class EachWorkspacePagination(PaginationStrategy):
 
     def next_page_token(self, response: requests.Response, last_page_size: int, last_record: Optional[Any],
                         last_page_token_value: Optional[Any] = None, **kwargs: Any) -> Optional[Any]:
-        workspaces = parse_workspace_ids(self.config.get("workspace_ids"))
-        current = last_page_token_value or (workspaces[0] if workspaces else None)
-        position = workspaces.index(current) + 1 if current in workspaces else len(workspaces)
-        return workspaces[position] if position < len(workspaces) else None
+        ids = parse_workspace_ids(self.config.get(self.ids_field), self.ids_field)
+        position = ids.index(last_page_token_value) + 1 if last_page_token_value in ids else 1 if ids else 0
+        return ids[position] if position < len(ids) else None
 
     def get_page_size(self) -> Optional[int]:
         return None
+
+
+# ------------------------------------------------------------------------------------------ ChatGPT compliance logs
+# A JsonlDecoder gives no line number, and the key (log_file_id, line_number) needs it: a re-listed file then upserts
+# instead of duplicating. Never logs a line (events hold content).
+@dataclass
+class JsonlLinesExtractor(RecordExtractor):
+    """One record per line of a JSONL body read as a stream (never whole), the event kept whole, with `line_number`."""
+
+    config: Mapping[str, Any]
+    parameters: InitVar[Mapping[str, Any]]
+
+    def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[str, Any]]:
+        for number, line in enumerate(response.iter_lines(chunk_size=1 << 20), start=1):
+            event = orjson.loads(line) if line.strip() else None
+            if event is not None:
+                yield {**event, "line_number": number} if isinstance(event, dict) else {"value": event, "line_number": number}

@@ -1,9 +1,7 @@
-"""Entry point of `source-openai` and `python main.py`.
-
-The CDK binds config, catalog and state when the source is constructed, so they are read from argv first.
-A bad config is reported as a clear config error (a failed connection status for `check`) before any request,
-without a traceback and without any key in the output. Everything else is the CDK's own `launch`.
-"""
+"""Entry point of `source-openai` and `python main.py`."""
+# The CDK binds config, catalog and state when the source is constructed, so they are read from argv first.
+# A bad config is reported as a clear config error (a failed connection status for `check`) before any request,
+# without a traceback and without any key in the output. Everything else is the CDK's own `launch`.
 import sys
 from datetime import datetime, timezone
 from typing import Any, List, Optional

@@ -1,5 +1,6 @@
-"""The source class of package mode: the packaged manifest, bound to the config, plus two safety nets that need
-the whole config and catalog at once (a catalog naming a stream this config lacks, and partial key echoes)."""
+"""The source class of package mode: the packaged manifest, bound to the config."""
+# Plus two safety nets that need the whole config and catalog at once: a catalog naming a stream this config lacks
+# is a config error, and partial key echoes (`sk-admi*****wxyz`) are masked.
 import logging
 from pathlib import Path
 from typing import Any, Iterator, List, Mapping, Optional
@@ -21,17 +22,14 @@ def load_manifest() -> Mapping[str, Any]:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+# The CDK masks log lines, but the trace it emits for a failed stream carries the raw error (including the API's error
+# text, which may echo a key) in `internal_message` and `stack_trace`.
 def sanitized(message: AirbyteMessage) -> AirbyteMessage:
-    """Mask keys in the text of a log, error trace or connection status (records are left alone).
-
-    The CDK masks log lines, but the trace it emits for a failed stream carries the raw error (including the
-    API's error text, which may echo a key) in `internal_message` and `stack_trace`.
-    """
+    """Mask keys in the text of a log, error trace or connection status (records are left alone)."""
     error = message.trace.error if message.type == Type.TRACE and message.trace else None
     if error is not None:
         error.message, error.internal_message, error.stack_trace = (
-            filter_secrets(text) if text else text for text in (error.message, error.internal_message, error.stack_trace)
-        )
+            filter_secrets(text) if text else text for text in (error.message, error.internal_message, error.stack_trace))
     elif message.type == Type.LOG and message.log is not None:
         message.log.message = filter_secrets(message.log.message)
     return message
@@ -74,6 +72,6 @@ class SourceOpenai(ConcurrentDeclarativeSource):
             raise ConfigError([
                 f"The configured catalog selects stream(s) that this source does not have with this config: {names}. "
                 "Refresh the source schema (discover) and select from its streams; the project streams need "
-                "`project_api_key`, the Codex streams need `codex_api_key` and `workspace_ids`."])
+                "`project_api_key`, the Codex and compliance streams their key and IDs (`workspace_ids`, `compliance_principal_ids`)."])
         for message in super().read(logger, config, catalog, state):
             yield sanitized(message)

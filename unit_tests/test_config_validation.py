@@ -105,3 +105,38 @@ def test_every_problem_is_reported_at_once():
 def test_redact_keeps_only_the_public_marker():
     text = "keys sk-admin-abcDEF123_x, sk-proj-ABCDEFGHIJ and sk-1234567890; marker `sk-admin-` stays"
     assert redact(text) == "keys sk-admin-****, sk-proj-**** and sk-****; marker `sk-admin-` stays"
+
+
+# ------------------------------------------------------------------------------------------ ChatGPT compliance
+COMPLIANCE = "sk-TESTcomplianceKEY000000000000"
+
+
+def test_compliance_principals_are_parsed_like_workspace_ids_and_event_types_default_to_auth_log():
+    out = normalize_config({"admin_api_key": ADMIN, "compliance_api_key": COMPLIANCE,
+                            "compliance_principal_ids": " 7f1d2c3b-0000-4a5b-9c8d-1234567890ab , org-AbC123,,org-AbC123 "})
+    assert out["compliance_principal_ids"] == "7f1d2c3b-0000-4a5b-9c8d-1234567890ab,org-AbC123"
+    assert out["compliance_event_types"] == ["AUTH_LOG"]
+    assert out["compliance_api_base_url"] == "https://api.chatgpt.com/v1"
+    assert out["__airbyte_check_stream_names"] == ["check_admin_api_key", "check_compliance_api_key"]
+
+
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"compliance_api_key": COMPLIANCE}, "`compliance_principal_ids` is required when `compliance_api_key` is set"),
+        ({"compliance_api_key": COMPLIANCE, "compliance_principal_ids": "ws/1"}, "`compliance_principal_ids` has malformed ID(s)"),
+        ({"compliance_event_types": ["auth_log"]}, "`compliance_event_types` must be a list of event type names"),
+        ({"compliance_event_types": "AUTH_LOG"}, "`compliance_event_types` must be a list of event type names"),
+        ({"compliance_api_base_url": "http://example.com/v1"}, "`compliance_api_base_url` uses plain http://"),
+        ({"compliance_api_key": "  "}, "`compliance_api_key` is empty or only whitespace"),
+    ],
+)
+def test_compliance_config_errors_name_the_field(fields, expected):
+    problems = _problems({"admin_api_key": ADMIN, **fields})
+    assert expected in problems, problems
+    assert COMPLIANCE not in problems
+
+
+def test_new_event_type_names_pass_through():
+    out = normalize_config({"admin_api_key": ADMIN, "compliance_event_types": ["AUTH_LOG", "SOME_NEW_TYPE", "AUTH_LOG"]})
+    assert out["compliance_event_types"] == ["AUTH_LOG", "SOME_NEW_TYPE"]

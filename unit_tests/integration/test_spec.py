@@ -19,6 +19,10 @@ EXPECTED = {
     "api_base_url": ("string", "https://api.openai.com/v1", False, False, "advanced"),
     "codex_api_base_url": ("string", "https://api.chatgpt.com/v1/analytics/codex", False, False, "advanced"),
     "num_workers": ("integer", 4, False, False, "advanced"),
+    "compliance_api_key": ("string", None, True, False, "credentials"),
+    "compliance_principal_ids": ("string", None, False, False, "credentials"),
+    "compliance_event_types": ("array", ["AUTH_LOG"], False, False, "sync"),
+    "compliance_api_base_url": ("string", "https://api.chatgpt.com/v1", False, False, "advanced"),
 }
 
 

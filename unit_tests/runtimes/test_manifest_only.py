@@ -66,7 +66,8 @@ def test_check_discover_and_read(emulator, inputs, manifest_files, tmp_path):
     [catalog] = discover.of_type("CATALOG")
     streams = {s["name"]: s for s in catalog["catalog"]["streams"]}
     package_catalog = json.loads((ROOT / "integration_tests" / "configured_catalog.json").read_text())
-    assert sorted(streams) == sorted(s["stream"]["name"] for s in package_catalog["streams"])
+    # the acceptance catalog has all four credentials' streams; this config has three (no compliance key)
+    assert set(streams) < {s["stream"]["name"] for s in package_catalog["streams"]}
     # the same streams as the package discovers for this config
     from airbyte_cdk.test.entrypoint_wrapper import discover as package_discover
 

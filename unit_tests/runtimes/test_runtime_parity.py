@@ -70,7 +70,7 @@ def _read(emulator, runner: List[str], folder: Path, name: str, catalog: Path, s
 
 
 def test_package_and_manifest_only_emit_the_same_records_state_and_requests(emulator, tmp_path):
-    config = emulator.connector_config()
+    config = emulator.connector_config(compliance=True)  # all four credentials
     (tmp_path / "config.json").write_text(json.dumps(config))
     catalog = catalog_for(config)
     catalog_path = tmp_path / "catalog.json"
@@ -89,7 +89,9 @@ def test_package_and_manifest_only_emit_the_same_records_state_and_requests(emul
     assert _records(package) == _records(manifest)
     assert _final_states(package) == _final_states(manifest)
     assert package_requests == manifest_requests
-    minimum = minimum_requests(emulator.data, start_date=emulator.data.period_start)
+    minimum = minimum_requests(emulator.data, start_date=emulator.data.period_start, with_compliance=True,
+                               compliance_principals=config["compliance_principal_ids"].split(","),
+                               compliance_event_types=config["compliance_event_types"])
     assert dict(package_requests) == minimum
     # Codex usage: the three usage streams share one response cache, so each window and page is read once
     assert minimum["/workspaces/{workspace_id}/usage"] >= 2
