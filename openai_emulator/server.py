@@ -345,17 +345,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._api(method, path, query)
 
     def _api(self, method: str, path: str, query: Dict[str, List[str]]) -> None:
-        emu = self.emulator
-        entry = emu._begin(method, path, query)
+        self._logged(self.emulator._begin(method, path, query), self._serve, method, path, query)
+
+    def _logged(self, entry: Dict[str, Any], serve: Callable[..., Optional[int]], *args: Any) -> None:
+        """Serve one request (`serve(emulator, entry, *args)` returns the status) and close its log entry."""
         self._entry = entry
         status: Optional[int] = None
         try:
-            status = self._serve(emu, entry, method, path, query)
+            status = serve(self.emulator, entry, *args)
         except (BrokenPipeError, ConnectionResetError):
             status = None
         finally:
             self._entry = None
-            emu._end(entry, status)
+            self.emulator._end(entry, status)
 
     def _serve(self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]) -> Optional[int]:
         faults = emu.faults
@@ -437,18 +439,9 @@ class _Handler(BaseHTTPRequestHandler):
         """GET /_storage/<token>?X-Amz-Signature=...: a log file, streamed. No API key needed; whether one was sent
         anyway is logged (`authorization`). Counted and logged like an API request, and the knobs apply: 403 for
         forbidden_prefixes, reset/429/5xx/slow, truncate (the connection closes halfway through the body) and html."""
-        emu = self.emulator
-        entry = emu._begin(method, path, query, {"authorization": self.headers.get("Authorization") is not None,
-                                                 "host": self.headers.get("Host")})
-        self._entry = entry
-        status: Optional[int] = None
-        try:
-            status = self._serve_storage(emu, entry, method, path, query)
-        except (BrokenPipeError, ConnectionResetError):
-            status = None
-        finally:
-            self._entry = None
-            emu._end(entry, status)
+        entry = self.emulator._begin(method, path, query, {"authorization": self.headers.get("Authorization") is not None,
+                                                           "host": self.headers.get("Host")})
+        self._logged(entry, self._serve_storage, method, path, query)
 
     def _serve_storage(self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]) -> Optional[int]:
         faults = emu.faults

@@ -301,25 +301,9 @@ class Converter:
         if len(rest) == 1:
             out = copy.deepcopy(rest[0])
         else:
-            types: List[str] = []
-            for c in rest:
-                for t in _types(c):
-                    if t not in types:
-                        types.append(t)
-            out = {"type": types[0] if len(types) == 1 else types}
-            if "object" in types:
-                # several object variants: keep the value whole, with the fields of every variant; a field the
-                # variants type differently gets the union of their types (_merge)
-                props: Dict[str, Any] = {}
-                for c in rest:
-                    for name, sub in (c.get("properties") or {}).items():
-                        props[name] = _merge(props[name], sub) if name in props else sub
-                if props:
-                    out["properties"] = props
-                out["additionalProperties"] = True
-            if "array" in types:
-                items = [c["items"] for c in rest if "items" in c]
-                out["items"] = functools.reduce(_merge, items) if items else {}
+            # several variants: the union of their types, the fields of every object variant, the array items
+            # merged (a field the variants type differently gets the union of their types)
+            out = functools.reduce(_merge, rest)
         return _add_null(out) if has_null else out
 
 
