@@ -1,7 +1,7 @@
 """The no-credentials demo: sync every stream the connector discovers into DuckDB through PyAirbyte.
 
 1. starts the local OpenAI emulator (openai_emulator/, deterministic data, a free loopback port);
-2. configures source-openai with all three credentials against it (Admin, project, Codex analytics);
+2. configures source-openai with all four credentials against it (Admin, project, Codex analytics, ChatGPT compliance);
 3. runs a full sync of every discovered stream with PyAirbyte into .demo/openai.duckdb;
 4. stops the emulator and prints what arrived, plus a few answers straight from DuckDB.
 

@@ -1,6 +1,6 @@
 """Regenerate integration_tests/configured_catalog.json from `discover`: every stream, full_refresh, overwrite.
 
-The connector is configured with all three credentials against a local OpenAI emulator, so every stream that any
+The connector is configured with all four credentials against a local OpenAI emulator, so every stream that any
 credential unlocks is listed. Run after adding streams:  .venv/bin/python scripts/gen_catalog.py
 """
 import json

@@ -41,7 +41,7 @@ NSTR = {"type": ["string", "null"]}
 NINT = {"type": ["integer", "null"]}
 
 
-# Added to every usage/costs row: its bucket (Unix seconds, end exclusive) and the primary key (components.UsageRecord).
+# Added to every usage/costs row: its bucket (Unix seconds, end exclusive) and the primary key (components.UsageBucketsExtractor).
 USAGE_EXTRA = {"start_time": INT, "end_time": INT, "surrogate_key": STR}
 
 
