@@ -2,6 +2,7 @@
 # Plus two safety nets that need the whole config and catalog at once: a catalog naming a stream this config lacks
 # is a config error, and partial key echoes (`sk-admi*****wxyz`) are masked.
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator, List, Mapping, Optional
 
@@ -27,11 +28,12 @@ def load_manifest() -> Mapping[str, Any]:
 def sanitized(message: AirbyteMessage) -> AirbyteMessage:
     """Mask keys in the text of a log, error trace or connection status (records are left alone)."""
     error = message.trace.error if message.type == Type.TRACE and message.trace else None
-    if error is not None:
-        error.message, error.internal_message, error.stack_trace = (
-            filter_secrets(text) if text else text for text in (error.message, error.internal_message, error.stack_trace))
-    elif message.type == Type.LOG and message.log is not None:
-        message.log.message = filter_secrets(message.log.message)
+    if error is not None:  # a new message with the texts masked (the CDK's objects are left as they are)
+        masked = {name: filter_secrets(getattr(error, name)) for name in ("message", "internal_message", "stack_trace")
+                  if getattr(error, name)}
+        return replace(message, trace=replace(message.trace, error=replace(error, **masked)))
+    if message.type == Type.LOG and message.log is not None:
+        return replace(message, log=replace(message.log, message=filter_secrets(message.log.message)))
     return message
 
 
@@ -52,9 +54,7 @@ class SourceOpenai(ConcurrentDeclarativeSource):
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         self.mask_key_fragments(config)
         status = super().check(logger, config)
-        if status.message:
-            status.message = filter_secrets(status.message)
-        return status
+        return replace(status, message=filter_secrets(status.message)) if status.message else status
 
     def discover(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteCatalog:
         self.mask_key_fragments(config)
