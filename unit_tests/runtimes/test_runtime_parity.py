@@ -39,16 +39,18 @@ def _records(result: Run) -> Dict[str, List[str]]:
     return {stream: sorted(rows) for stream, rows in by_stream.items()}
 
 
+def _without_durations(value: Any) -> Any:
+    """`lookback_window` (how long the last sync took, which the CDK's per-partition cursor stores, also inside a
+    child's `parent_state`) is a duration of the run, not data."""
+    if isinstance(value, dict):
+        return {k: _without_durations(v) for k, v in value.items() if k != "lookback_window"}
+    return [_without_durations(v) for v in value] if isinstance(value, list) else value
+
+
 def _final_states(result: Run) -> Dict[str, Any]:
-    """The last state of each stream. `lookback_window` (how long the last sync took, which the CDK's per-partition
-    cursor stores) is a duration of this run, not data, and is left out."""
-    final: Dict[str, Any] = {}
-    for state in result.states:
-        stream = state["stream"]
-        value = dict(state["stream"].get("stream_state") or {})
-        value.pop("lookback_window", None)
-        final[stream["stream_descriptor"]["name"]] = value
-    return final
+    """The last state of each stream, durations left out."""
+    return {state["stream"]["stream_descriptor"]["name"]: _without_durations(state["stream"].get("stream_state") or {})
+            for state in result.states}
 
 
 def _requests(emulator) -> Counter:
