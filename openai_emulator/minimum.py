@@ -16,7 +16,7 @@ import math
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from . import admin, codex, compliance, project, usage
+from . import admin, codex, compliance, project, stored, usage
 from .data import DAY, Dataset
 from .project import ProjectData
 
@@ -38,6 +38,10 @@ MAX_LIMIT: Dict[str, int] = {
     "/vector_stores": 100, "/vector_stores/{vector_store_id}/files": 100, "/assistants": 100, "/containers": 100,
     "/containers/{container_id}/files": 100, "/chatkit/threads": 100, "/chatkit/threads/{thread_id}/items": 100,
     "/videos": 100,
+    "/chat/completions": stored.COMPLETIONS_LIMIT.maximum or 100,
+    "/chat/completions/{completion_id}/messages": stored.MESSAGES_LIMIT.maximum or 100,
+    "/audio/voice_consents": stored.VOICE_CONSENTS_LIMIT.maximum or 100,
+    "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions": stored.PERMISSIONS_LIMIT.maximum or 100,
     "/workspaces/{workspace_id}/usage": codex.DEFAULT_MAX_LIMIT,
     "/workspaces/{workspace_id}/code_reviews": codex.DEFAULT_MAX_LIMIT,
     "/workspaces/{workspace_id}/code_review_responses": codex.DEFAULT_MAX_LIMIT,
@@ -56,6 +60,9 @@ MAX_LIMIT_NOTES = {
     "/fine_tuning/jobs": "no documented maximum; 100 assumed",
     "/fine_tuning/jobs/{fine_tuning_job_id}/events": "no documented maximum; 100 assumed",
     "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints": "no documented maximum; 100 assumed",
+    "/chat/completions": "no documented maximum (default 20); 100 assumed, a larger limit gets a 400 (param limit)",
+    "/chat/completions/{completion_id}/messages": "no documented maximum (default 20); 100 assumed",
+    "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions": "no documented maximum (default 10); 100 assumed",
     "/workspaces/{workspace_id}/usage": "no public spec; the emulator's cap (500)",
     "/workspaces/{workspace_id}/code_reviews": "no public spec; the emulator's cap (500)",
     "/workspaces/{workspace_id}/code_review_responses": "no public spec; the emulator's cap (500)",
@@ -75,13 +82,18 @@ def pages(count: int, limit: int) -> int:
 def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", project_index: int = 0,
                      workspaces: Any = None, with_project: bool = True, with_codex: bool = True,
                      with_compliance: bool = False, compliance_principals: Optional[Sequence[str]] = None,
-                     compliance_event_types: Optional[Sequence[str]] = None, compliance_rosters: bool = True) -> Dict[str, int]:
+                     compliance_event_types: Optional[Sequence[str]] = None, compliance_rosters: bool = True,
+                     with_stored_completions: bool = False) -> Dict[str, int]:
     """{endpoint template: minimum requests} for a first full sync of every stream from `start_date`.
 
     with_compliance: also the ChatGPT compliance streams, for `compliance_principals` (default: all three of the
     emulator; ids it does not know are left out) and `compliance_event_types` (default AUTH_LOG and
     CONVERSATION_MESSAGE): list pages at limit 100 with `after` = start_date, per principal x event type, plus one
-    download (API 302 + storage GET) per file listed, and (compliance_rosters) both rosters of each workspace."""
+    download (API 302 + storage GET) per file listed, and (compliance_rosters) both rosters of each workspace.
+
+    with_stored_completions (and with_project): also the project's stored chat completions (pages at limit 100, no
+    filters), their messages (pages per completion), its voice consents, and (Admin key) the permissions of every
+    checkpoint of the project's fine-tuning jobs (pages per checkpoint; an empty list still costs one request)."""
     m: Dict[str, int] = {}
     L = MAX_LIMIT
 
@@ -159,6 +171,15 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
             for k in range(runs.count):
                 items = d.child(f"output_items:{eval_id}", runs, runs.item(k)["id"], d._output_item)
                 add("/evals/{eval_id}/runs/{run_id}/output_items", items.count)
+        if with_stored_completions:
+            sd = ds.cached(("stored_data", project_index), lambda: stored.StoredData(ds, project_index))
+            add("/chat/completions", sd.completions.count)
+            for i in range(sd.completions.count):
+                add("/chat/completions/{completion_id}/messages", stored.message_count(ds, project_index, i))
+            add("/audio/voice_consents", sd.voice_consents.count)
+            for ckpt in stored.project_checkpoints(ds, project_index):
+                add("/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions",
+                    stored.permissions(ds, ckpt["fine_tuned_model_checkpoint"]).count)
     # ---------------------------------------------------------------- Codex analytics (whole UTC days up to today)
     if with_codex:
         days = codex._days(ds, start_date // DAY * DAY, (ds.now // DAY + 1) * DAY)
@@ -192,6 +213,7 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
 def _templates() -> List[Tuple["re.Pattern[str]", str]]:
     out = []
     for prefix, routes in (("/v1", admin.ROUTES), ("/v1", usage.ROUTES), ("/v1", project.ROUTES),
+                           ("/v1", stored.PROJECT_ROUTES), ("/v1", stored.ADMIN_ROUTES),
                            ("/codex/v1/analytics/codex", codex.ROUTES), ("/chatgpt/v1", compliance.ROUTES)):
         for template, _ in routes:
             pattern = re.sub(r"\{(\w+)\}", r"[^/]+", template)

@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
-from . import admin, codex, compliance, project, usage
+from . import admin, codex, compliance, project, stored, usage
 from . import compliance as _compliance  # (connector_config has a parameter of that name)
 from .common import ApiError, Redirect, Request
 from .data import Dataset
@@ -80,6 +80,8 @@ ROUTES = (
     _compile(API_PREFIX, admin.ROUTES, admin.KEY_CLASS)
     + _compile(API_PREFIX, usage.ROUTES, usage.KEY_CLASS)
     + _compile(API_PREFIX, project.ROUTES, project.KEY_CLASS)
+    + _compile(API_PREFIX, stored.PROJECT_ROUTES, project.KEY_CLASS)
+    + _compile(API_PREFIX, stored.ADMIN_ROUTES, admin.KEY_CLASS)
     + _compile(CODEX_PREFIX, codex.ROUTES, codex.KEY_CLASS)
     + _compile(COMPLIANCE_PREFIX, compliance.ROUTES, compliance.KEY_CLASS)
 )
