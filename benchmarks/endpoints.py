@@ -47,7 +47,9 @@ def endpoints(bucket_width: str) -> List[Dict[str, Any]]:
                      ("evals", "/evals", 100, "asc"), ("fine_tuning_jobs", "/fine_tuning/jobs", 100, None),
                      ("vector_stores", "/vector_stores", 100, "asc"), ("assistants", "/assistants", 100, "asc"),
                      ("containers", "/containers", 100, "asc"), ("chatkit_threads", "/chatkit/threads", 100, "asc"),
-                     ("videos", "/videos", 100, "asc")]
+                     ("videos", "/videos", 100, "asc"),
+                     # stored chat completions (large bodies): read newest first, as the connector does
+                     ("chat_completions", "/chat/completions", 100, "desc")]
     for stream, path, size, order in project_lists:
         params: Dict[str, Any] = {"limit": size}
         if order:

@@ -22,4 +22,4 @@ def minimum_for(emulator_info: Mapping[str, Any], bucket_width: str) -> Dict[str
     d = emulator_info["describe"]
     period_days = (d["now"] // DAY) - (d["period_start"] // DAY)
     ds = Dataset(d["scale"], seed=d["seed"], now=d["now"], period_days=period_days)
-    return minimum_requests(ds, start_date=d["period_start"], bucket_width=bucket_width)
+    return minimum_requests(ds, start_date=d["period_start"], bucket_width=bucket_width, with_stored_completions=True)

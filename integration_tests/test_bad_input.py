@@ -22,14 +22,14 @@ pytestmark = pytest.mark.faults
 
 STREAM = {"stream": {"name": "users", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
           "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
-UNKNOWN = {"stream": {"name": "chat_completions", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+UNKNOWN = {"stream": {"name": "realtime_sessions", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
            "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
 
 # name -> (config changes, catalog streams, state, words the error must contain)
 CASES = {
     "empty admin key": ({"admin_api_key": ""}, None, None, "`admin_api_key` is empty or only whitespace"),
     "unknown group_by dimension": ({"usage_group_by": ["model", "colour"]}, None, None, "`usage_group_by` has unknown dimension(s) colour"),
-    "unknown stream in the catalog": ({}, [STREAM, UNKNOWN], None, "'chat_completions'"),
+    "unknown stream in the catalog": ({}, [STREAM, UNKNOWN], None, "'realtime_sessions'"),
 }
 
 

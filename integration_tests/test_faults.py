@@ -169,7 +169,8 @@ STUCK = {
     "usage_completions": "/v1/organization/usage/completions",  # page token
     "fine_tuning_jobs": "/v1/fine_tuning/jobs",  # id cursor without last_id
 }
-STUCK_CHILDREN = {"user_roles", "group_users", "group_roles", "fine_tuning_job_events", "fine_tuning_job_checkpoints"}
+STUCK_CHILDREN = {"user_roles", "group_users", "group_roles", "fine_tuning_job_events", "fine_tuning_job_checkpoints",
+                  "fine_tuning_checkpoint_permissions"}
 
 
 def _codex_stuck(config) -> Dict[str, str]:

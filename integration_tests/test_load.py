@@ -39,7 +39,7 @@ def _sync(tmp_path, scale, hours: int, workers: int, latency_ms: float):
         emu.reset()
         emu.set_faults(latency_ms=latency_ms)
         sync = h.read(tmp_path, config, catalog, timeout=3600)
-        minimum = minimum_requests(emu.data, start_date=start, bucket_width="1m")
+        minimum = minimum_requests(emu.data, start_date=start, bucket_width="1m", with_stored_completions=True)
         return sync, catalog, emu.stats(), emu.requests, minimum
 
 

@@ -151,6 +151,15 @@ STREAMS: Dict[str, Dict[str, Any]] = {
     "chatkit_threads": {"component": "ThreadResource"},
     "chatkit_thread_items": {"component": "ThreadItem", "extra": {"thread_id": STR}},
     "videos": {"component": "VideoResource"},
+    # Stored chat completions: the list's items, their messages (the list's inline item schema) and the
+    # connector's keys; `metadata` is what the list filters on (not in the response schema).
+    "chat_completions": {"component": "CreateChatCompletionResponse",
+                         "extra": {"metadata": {"type": ["object", "null"], "additionalProperties": True}}},
+    "chat_completion_messages": {"ref": "#/components/schemas/ChatCompletionMessageList/properties/data/items",
+                                 "extra": {"completion_id": STR, "completion_created": NINT}},
+    "voice_consents": {"component": "VoiceConsentResource"},
+    "fine_tuning_checkpoint_permissions": {"component": "FineTuningCheckpointPermission",
+                                           "extra": {"fine_tuned_model_checkpoint": STR, "fine_tuning_job_id": STR}},
     # ---------------------------------------------------------------- Codex Enterprise Analytics key
     # Not in the OpenAPI description: shapes from openai-api-notes.md §3 (cross-checked public clients). Everything
     # the API sends is nullable here and objects stay open, so a differing real shape never fails a sync.
@@ -366,7 +375,7 @@ def build_schemas(spec: Dict[str, Any]) -> Dict[str, Any]:
         if "schema" in how:
             body = copy.deepcopy(how["schema"])
         else:
-            body = conv.convert({"$ref": f"#/components/schemas/{how['component']}"})
+            body = conv.convert({"$ref": how.get("ref") or f"#/components/schemas/{how['component']}"})
             body.setdefault("properties", {})
         for name, sub in (how.get("extra") or {}).items():
             body["properties"][name] = sub

@@ -22,9 +22,11 @@ PROJECT_STREAMS = {
     "files", "skills", "skill_versions", "batches", "eval_run_output_items", "evals", "eval_runs",
     "fine_tuning_jobs", "fine_tuning_job_events", "fine_tuning_job_checkpoints", "vector_stores",
     "vector_store_files", "assistants", "models", "containers", "container_files", "chatkit_threads",
-    "chatkit_thread_items", "videos",
+    "chatkit_thread_items", "videos", "voice_consents", "chat_completions", "chat_completion_messages",
+    "fine_tuning_checkpoint_permissions",
 }
-INCREMENTAL = {"fine_tuning_job_events", "fine_tuning_job_checkpoints", "eval_run_output_items"}
+INCREMENTAL = {"fine_tuning_job_events", "fine_tuning_job_checkpoints", "eval_run_output_items", "chat_completions",
+               "chat_completion_messages"}
 
 
 @pytest.fixture(autouse=True)

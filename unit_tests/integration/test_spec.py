@@ -20,6 +20,8 @@ EXPECTED = {
     "codex_api_base_url": ("string", "https://api.chatgpt.com/v1/analytics/codex", False, False, "advanced"),
     "num_workers": ("integer", 4, False, False, "advanced"),
     "compliance_api_key": ("string", None, True, False, "credentials"),
+    "chat_completions_metadata": ("object", None, False, False, "sync"),
+    "chat_completions_model": ("string", None, False, False, "sync"),
     "compliance_principal_ids": ("string", None, False, False, "credentials"),
     "compliance_event_types": ("array", ["AUTH_LOG"], False, False, "sync"),
     "compliance_api_base_url": ("string", "https://api.chatgpt.com/v1", False, False, "advanced"),

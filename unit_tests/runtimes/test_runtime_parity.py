@@ -91,7 +91,7 @@ def test_package_and_manifest_only_emit_the_same_records_state_and_requests(emul
     assert _records(package) == _records(manifest)
     assert _final_states(package) == _final_states(manifest)
     assert package_requests == manifest_requests
-    minimum = minimum_requests(emulator.data, start_date=emulator.data.period_start, with_compliance=True,
+    minimum = minimum_requests(emulator.data, start_date=emulator.data.period_start, with_compliance=True, with_stored_completions=True,
                                compliance_principals=config["compliance_principal_ids"].split(","),
                                compliance_event_types=config["compliance_event_types"])
     assert dict(package_requests) == minimum
