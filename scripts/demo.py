@@ -140,7 +140,13 @@ def answers(wh: Warehouse) -> None:
             rows = wh.query(f"SELECT workspace_id, COUNT(DISTINCT user_id), SUM(CAST({credits} AS DOUBLE)) FROM {s}.codex_usage GROUP BY 1 ORDER BY 1")
             print("\nCodex usage per ChatGPT workspace:")
             print(table(rows, ["workspace", "active users", "credits"]))
-    # 4. sign-ins per day per workspace (ChatGPT Enterprise compliance logs, AUTH_LOG events)
+    # 4. stored chat completions per model per day (project key)
+    if wh.has("chat_completions", "model", "created"):
+        rows = wh.query(f"SELECT strftime(to_timestamp(CAST(created AS BIGINT)), '%Y-%m-%d'), model, COUNT(*) "
+                        f"FROM {s}.chat_completions GROUP BY 1, 2 ORDER BY 1 DESC, 2 LIMIT 10")
+        print("\nStored chat completions per model per day:")
+        print(table(rows, ["day", "model", "completions"]))
+    # 5. sign-ins per day per workspace (ChatGPT Enterprise compliance logs, AUTH_LOG events)
     if wh.has("compliance_log_events", "event_type", "timestamp", "principal_id"):
         cols = wh.columns("compliance_log_events")
         login = "AND event = 'login'" if "event" in cols else ""
