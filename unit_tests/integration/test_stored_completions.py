@@ -111,3 +111,18 @@ def test_checkpoint_permissions_need_both_keys_and_use_the_admin_key_per_checkpo
     assert not output.errors
     assert [(r["id"], r["fine_tuned_model_checkpoint"], r["fine_tuning_job_id"]) for r in
             records_of(output, "fine_tuning_checkpoint_permissions")] == [("cp_1", "ft:gpt:ckpt-1", "ftjob_1")]
+
+
+@freeze_time(NOW)
+def test_a_refused_limit_is_halved_and_the_read_goes_on():
+    from unittest.mock import patch
+
+    refusal = error_response(400, "Invalid 'limit': integer must be between 1 and 50.")
+    with HttpMocker() as http, patch("airbyte_cdk.sources.declarative.retrievers.page_size_reducer.time.sleep"):
+        first = completions().build()
+        http.get(first, refusal)
+        halved = RequestBuilder.api("/chat/completions").with_bearer(PROJECT_KEY).with_param("order", "desc").with_limit(50).build()
+        http.get(halved, id_cursor_page([completion(1, NOW_TS - 10)]))
+        output = read(ConfigBuilder().with_project_key().build(), "chat_completions", mode=SyncMode.incremental)
+        http.assert_number_of_calls(halved, 1)
+    assert not output.errors and [r["id"] for r in records_of(output, "chat_completions")] == ["chatcmpl-1"]
