@@ -9,9 +9,8 @@ does not raise peak memory.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 
 import pytest
 
@@ -46,7 +45,7 @@ def _by_stream(sync: h.Sync) -> Dict[str, List[Dict[str, Any]]]:
     return out
 
 
-def _expected(emu, config) -> Tuple[Dict[str, Dict[str, Any]], None]:
+def _expected(emu, config) -> Dict[str, Dict[str, Any]]:
     """Every descriptor the emulator lists for the config (by id), read from its API."""
     from openai_emulator.testing import get
 
@@ -64,7 +63,7 @@ def _expected(emu, config) -> Tuple[Dict[str, Dict[str, Any]], None]:
                 if not body["has_more"]:
                     break
                 after = body["last_end_time"]
-    return files, None
+    return files
 
 
 def _assert_secret_free(sync: h.Sync, config) -> None:
@@ -82,7 +81,7 @@ def _assert_secret_free(sync: h.Sync, config) -> None:
 def test_first_and_incremental_sync_read_every_file_and_line_once_with_the_fewest_requests(emu, tmp_path):
     config = _config(emu)
     catalog = _catalog(config)
-    files, _ = _expected(emu, config)
+    files = _expected(emu, config)
     emu.reset()
     first = h.read(tmp_path, config, catalog, name="first")
     assert first.returncode == 0 and not first.errors(), first.describe()
@@ -153,7 +152,7 @@ def test_an_added_principal_backfills_while_the_others_resume(emu, tmp_path, man
     assert read_now == set(principals[1:])  # the new ones from start_date; the first resumes with nothing new
     afters = [e["query"]["after"][0] for e in emu.requests if e["path"].endswith("/logs") and principals[0] in e["path"]]
     assert len(afters) == len(config["compliance_event_types"]) and min(afters) > config["start_date"]  # resumed
-    files, _ = _expected(emu, config)
+    files = _expected(emu, config)
     both = {r["id"] for r in _by_stream(first)["compliance_log_files"] + _by_stream(second)["compliance_log_files"]}
     assert both == set(files)
 

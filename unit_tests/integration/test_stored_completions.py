@@ -1,10 +1,9 @@
 """Stored chat completions, their messages, voice consents and checkpoint permissions (HttpMocker): exact query
 parameters over two pages, the client-side incremental cursor of chat_completions, the messages fan-out and the
 two-key discovery rule of the checkpoint permissions."""
-import json
 
 from airbyte_cdk.models import SyncMode
-from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
+from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 from freezegun import freeze_time
 
