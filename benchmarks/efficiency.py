@@ -1,6 +1,7 @@
 """Measurement 1: requests of a full sync of every stream against the theoretical minimum, per endpoint."""
 from __future__ import annotations
 
+import time
 from typing import Any, Dict, List, Mapping, Optional
 
 from .common import EmulatorProcess, configured_catalog, connector_read, count_by_template, discover_streams
@@ -18,6 +19,7 @@ def measure(scale: str, bucket_width: str, now: Optional[int] = None) -> Dict[st
         streams = discover_streams(config)
         catalog = configured_catalog(streams)
         emu.reset()
+        sync_now = int(time.time())
         result = connector_read(config, catalog, per_stream=True)
         counts = count_by_template(emu.requests())
         stats = emu.stats()
@@ -25,7 +27,7 @@ def measure(scale: str, bucket_width: str, now: Optional[int] = None) -> Dict[st
         emu.reset()
         manifest = connector_read(config, catalog, per_stream=True, manifest_only=True)
         manifest_counts = count_by_template(emu.requests())
-        minimum = minimum_for(emu.info, bucket_width)
+        minimum = minimum_for(emu.info, bucket_width, sync_now)
     rows: List[Dict[str, Any]] = []
     for template in sorted(set(minimum) | set(counts) | set(manifest_counts)):
         sent, least = counts.get(template, 0), minimum.get(template, 0)

@@ -3,7 +3,7 @@ emulator's data alone; the tests use it too) and re-exported here, plus the mini
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Optional
 
 from openai_emulator.data import DAY, Dataset
 from openai_emulator.minimum import (  # noqa: F401  (re-exported for the benchmarks)
@@ -17,9 +17,11 @@ from openai_emulator.minimum import (  # noqa: F401  (re-exported for the benchm
 )
 
 
-def minimum_for(emulator_info: Mapping[str, Any], bucket_width: str) -> Dict[str, int]:
-    """The minimum for an emulator process started by benchmarks.common.EmulatorProcess."""
+def minimum_for(emulator_info: Mapping[str, Any], bucket_width: str, sync_now: Optional[int] = None) -> Dict[str, int]:
+    """The minimum for an emulator process started by benchmarks.common.EmulatorProcess, for a sync that started at
+    `sync_now` (its usage windows end at that clock)."""
     d = emulator_info["describe"]
     period_days = (d["now"] // DAY) - (d["period_start"] // DAY)
     ds = Dataset(d["scale"], seed=d["seed"], now=d["now"], period_days=period_days)
-    return minimum_requests(ds, start_date=d["period_start"], bucket_width=bucket_width, with_stored_completions=True)
+    return minimum_requests(ds, start_date=d["period_start"], bucket_width=bucket_width, with_stored_completions=True,
+                            sync_now=sync_now)

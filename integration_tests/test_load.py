@@ -13,6 +13,7 @@ pages plus 6 hours of minute buckets (minutes, depending on the machine):
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from datetime import datetime, timezone
 from typing import Any, Dict, List
@@ -38,8 +39,10 @@ def _sync(tmp_path, scale, hours: int, workers: int, latency_ms: float):
         catalog = h.catalog_for(config)
         emu.reset()
         emu.set_faults(latency_ms=latency_ms)
+        sync_now = int(time.time())
         sync = h.read(tmp_path, config, catalog, timeout=3600)
-        minimum = minimum_requests(emu.data, start_date=start, bucket_width="1m", with_stored_completions=True)
+        minimum = minimum_requests(emu.data, start_date=start, bucket_width="1m", with_stored_completions=True,
+                                   sync_now=sync_now)
         return sync, catalog, emu.stats(), emu.requests, minimum
 
 

@@ -83,7 +83,7 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
                      workspaces: Any = None, with_project: bool = True, with_codex: bool = True,
                      with_compliance: bool = False, compliance_principals: Optional[Sequence[str]] = None,
                      compliance_event_types: Optional[Sequence[str]] = None, compliance_rosters: bool = True,
-                     with_stored_completions: bool = False) -> Dict[str, int]:
+                     with_stored_completions: bool = False, sync_now: Optional[int] = None) -> Dict[str, int]:
     """{endpoint template: minimum requests} for a first full sync of every stream from `start_date`.
 
     with_compliance: also the ChatGPT compliance streams, for `compliance_principals` (default: all three of the
@@ -93,7 +93,11 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
 
     with_stored_completions (and with_project): also the project's stored chat completions (pages at limit 100, no
     filters), their messages (pages per completion), its voice consents, and (Admin key) the permissions of every
-    checkpoint of the project's fine-tuning jobs (pages per checkpoint; an empty list still costs one request)."""
+    checkpoint of the project's fine-tuning jobs (pages per checkpoint; an empty list still costs one request).
+
+    sync_now: the wall clock (Unix seconds) when the sync started; default `ds.now`. The usage and costs windows run
+    from start_date to the sync's own clock, not to the end of the emulator's data: an emulator made at 00:00:30
+    has `now` = 00:00 (one week of hourly buckets, one page), but a sync a minute later asks for 169 buckets (two)."""
     m: Dict[str, int] = {}
     L = MAX_LIMIT
 
@@ -134,10 +138,11 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
     # ---------------------------------------------------------------- usage, costs, audit logs
     width, per_page = USAGE_BUCKETS[bucket_width]
     first = start_date // width * width
-    buckets = math.ceil((ds.now - first) / width)
+    until = max(ds.now, sync_now) if sync_now is not None else ds.now
+    buckets = math.ceil((until - first) / width)
     for name in usage.ENDPOINTS:
         m[f"/organization/usage/{name}"] = max(1, math.ceil(buckets / per_page))
-    day_buckets = math.ceil((ds.now - start_date // DAY * DAY) / DAY)
+    day_buckets = math.ceil((until - start_date // DAY * DAY) / DAY)
     m["/organization/costs"] = max(1, math.ceil(day_buckets / 180))
     events = usage.audit_events(ds)
     kept = sum(1 for i in range(events.count)

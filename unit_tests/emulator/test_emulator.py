@@ -441,3 +441,22 @@ def test_stuck_prefixes_repeat_the_first_page_forever(medium, style, path, key, 
     # other endpoints and the same endpoint without the knob page normally
     status, normal, _ = get(medium, path, key, params, codex=codex)
     assert status == 200 and (not normal["has_more"] or get(medium, path, key, dict(params, **{param: normal[field]}), codex=codex)[1] != normal)
+
+
+def test_the_minimum_counts_usage_windows_to_the_syncs_clock_not_the_datas():
+    """An emulator made in the first minute of a day has `now` = midnight: a week of hourly buckets, one page of 168.
+    A sync that starts after that minute asks for 169 buckets, which take two requests (CI once ran at 00:00)."""
+    from openai_emulator.data import DAY, Dataset
+    from openai_emulator.minimum import minimum_requests
+
+    midnight = 1_780_000_000 // DAY * DAY
+    ds = Dataset("small", seed=0, now=midnight + 30)
+    assert ds.now == midnight and ds.period_start == midnight - 7 * DAY
+    at_data_end = minimum_requests(ds, ds.period_start, bucket_width="1h")
+    later = minimum_requests(ds, ds.period_start, bucket_width="1h", sync_now=midnight + 90)
+    assert at_data_end["/organization/usage/completions"] == 1
+    assert later["/organization/usage/completions"] == 2
+    assert {k: v for k, v in later.items() if not k.startswith("/organization/usage/")} == \
+        {k: v for k, v in at_data_end.items() if not k.startswith("/organization/usage/")}
+    # daily buckets: 8 either way (one page of 31)
+    assert minimum_requests(ds, ds.period_start, sync_now=midnight + 90) == minimum_requests(ds, ds.period_start)

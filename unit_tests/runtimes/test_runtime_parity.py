@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -84,6 +85,7 @@ def test_package_and_manifest_only_emit_the_same_records_state_and_requests(emul
     manifest_args = ["--manifest-path", str(export / "manifest.yaml"), "--components-path", str(export / "components.py")]
     streams = {entry["stream"]["name"] for entry in catalog["streams"]}
 
+    sync_now = int(time.time())
     package, package_requests = _read(emulator, PACKAGE, tmp_path, "package", catalog_path, None, [])
     manifest, manifest_requests = _read(emulator, MANIFEST_ONLY, tmp_path, "manifest-only", catalog_path, None, manifest_args)
 
@@ -93,7 +95,7 @@ def test_package_and_manifest_only_emit_the_same_records_state_and_requests(emul
     assert package_requests == manifest_requests
     minimum = minimum_requests(emulator.data, start_date=emulator.data.period_start, with_compliance=True, with_stored_completions=True,
                                compliance_principals=config["compliance_principal_ids"].split(","),
-                               compliance_event_types=config["compliance_event_types"])
+                               compliance_event_types=config["compliance_event_types"], sync_now=sync_now)
     assert dict(package_requests) == minimum
     # Codex usage: the three usage streams share one response cache, so each window and page is read once
     assert minimum["/workspaces/{workspace_id}/usage"] >= 2
