@@ -2,7 +2,7 @@
 
     python -m benchmarks.bare_source read --config C --catalog K     (BUCKET_WIDTH in the environment, default 1h)
 
-Each stream is a SimpleRetriever with the connector's requests (same limits, paginators, usage windows and
+Each stream is a SimpleRetriever with the connector's requests (same limits, paginators, usage ranges and
 concurrency), a DpathExtractor and nothing else: no transformations, no custom components, no schema
 normalisation, open schemas. The entrypoint is the CDK's own (`launch`), with its default message serializer.
 """
@@ -17,7 +17,6 @@ from airbyte_cdk.sources.declarative.concurrent_declarative_source import Concur
 
 from .endpoints import endpoints
 
-UNITS = {86400: "D", 3600: "H", 60: "M"}
 
 
 def _paginator(style: str, page_size: Any) -> Dict[str, Any]:
@@ -59,16 +58,12 @@ def manifest(bucket_width: str) -> Dict[str, Any]:
             },
         }
         if entry["style"] == "buckets":
-            width, per_window = entry["width"], entry["per_window"]
-            unit = UNITS[width]
-            step = f"P{per_window}D" if unit == "D" else f"PT{per_window}{unit}"
             stream["incremental_sync"] = {
                 "type": "DatetimeBasedCursor", "cursor_field": "start_time", "datetime_format": "%s",
                 "cursor_datetime_formats": ["%s"],
                 "start_datetime": {"type": "MinMaxDatetime", "datetime": "{{ config['start_date'] }}", "datetime_format": "%Y-%m-%dT%H:%M:%SZ"},
                 "end_datetime": {"type": "MinMaxDatetime", "datetime": "{{ now_utc().strftime('%Y-%m-%dT%H:%M:%SZ') }}",
                                  "datetime_format": "%Y-%m-%dT%H:%M:%SZ"},
-                "step": step, "cursor_granularity": "PT0S",
                 "start_time_option": {"type": "RequestOption", "inject_into": "request_parameter", "field_name": "start_time"},
                 "end_time_option": {"type": "RequestOption", "inject_into": "request_parameter", "field_name": "end_time"},
             }

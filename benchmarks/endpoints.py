@@ -1,8 +1,8 @@
 """The endpoints of the throughput measurement, described once for the two baselines (plain client, bare manifest).
 
 Each entry: stream name, path, paging style (`id`: after=last_id, `next`: after=next, `buckets`: page=next_page over
-time windows, `none`), the page size or buckets per window, and fixed query parameters. They mirror what the
-connector sends (maximum `limit`, the same windows), so all three read the same pages.
+one time range from start_date to now, `none`), the page size or buckets per page, and fixed query parameters. They
+mirror what the connector sends (maximum `limit`, the same range), so all three read the same pages.
 """
 from __future__ import annotations
 
@@ -28,12 +28,12 @@ def endpoints(bucket_width: str) -> List[Dict[str, Any]]:
     out: List[Dict[str, Any]] = []
     for stream in bucket_streams():
         width_name = stream.get("bucket_width") or bucket_width  # costs: a fixed 1d; usage: the connection's width
-        width, per_window = BUCKETS[width_name]
-        per_window = stream.get("max_buckets") or per_window
+        width, per_page = BUCKETS[width_name]
+        per_page = stream.get("max_buckets") or per_page
         path = stream["url"].split("}}", 1)[1]  # "{{ config['api_base_url'] }}/organization/usage/..." -> the path
         out.append({"stream": stream["name"], "path": path, "style": "buckets", "key": "admin",
-                    "width": width, "per_window": per_window,
-                    "params": {"bucket_width": width_name, "limit": per_window, "group_by": list(stream["group_by_allowed"])}})
+                    "width": width, "per_page": per_page,
+                    "params": {"bucket_width": width_name, "limit": per_page, "group_by": list(stream["group_by_allowed"])}})
     admin_lists = [("users", "/organization/users", "id", 100, {}), ("invites", "/organization/invites", "id", 100, {}),
                    ("projects", "/organization/projects", "id", 100, {"include_archived": "true"}),
                    ("admin_api_keys", "/organization/admin_api_keys", "id", 100, {}),

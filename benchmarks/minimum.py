@@ -19,7 +19,7 @@ from openai_emulator.minimum import (  # noqa: F401  (re-exported for the benchm
 
 def minimum_for(emulator_info: Mapping[str, Any], bucket_width: str, sync_now: Optional[int] = None) -> Dict[str, int]:
     """The minimum for an emulator process started by benchmarks.common.EmulatorProcess, for a sync that started at
-    `sync_now` (its usage windows end at that clock)."""
+    `sync_now` (its usage range ends at that clock)."""
     d = emulator_info["describe"]
     period_days = (d["now"] // DAY) - (d["period_start"] // DAY)
     ds = Dataset(d["scale"], seed=d["seed"], now=d["now"], period_days=period_days)

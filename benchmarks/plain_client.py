@@ -2,7 +2,7 @@
 
     python -m benchmarks.plain_client CONFIG_JSON BUCKET_WIDTH NOW_EPOCH
 
-Reads the same pages as the connector (same endpoints, limits, windows), one request at a time, and prints each
+Reads the same pages as the connector (same endpoints, limits, time ranges), one request at a time, and prints each
 record as `{"type":"RECORD","record":{"stream","data","emitted_at"}}`. No schema, no state, no error handling.
 """
 from __future__ import annotations
@@ -31,23 +31,18 @@ def main() -> int:
         headers = {"Authorization": f"Bearer {key_for(entry, config)}"}
         params = {k: (str(start) if v == "START" else v) for k, v in entry["params"].items()}
         if entry["style"] == "buckets":
-            width, per_window = entry["width"], entry["per_window"]
-            now = int(time.time())
-            t = start // width * width
-            while t < now:
-                end = min(t + width * per_window, now)
-                query = dict(params, start_time=t, end_time=end)
-                while True:
-                    body = session.get(base + entry["path"], params=query, headers=headers).json()
-                    emitted = int(time.time() * 1000)
-                    for bucket in body["data"]:
-                        for result in bucket["results"]:
-                            out.write(dumps({"type": "RECORD", "record": {"stream": stream, "data": result, "emitted_at": emitted}}))
-                            out.write("\n")
-                    if not (body.get("has_more") and body.get("next_page")):
-                        break
-                    query = dict(query, page=body["next_page"])
-                t = end
+            # the whole range from the bucket of start_date to now, `limit` buckets per page, `next_page` onwards
+            query = dict(params, start_time=start // entry["width"] * entry["width"], end_time=int(time.time()))
+            while True:
+                body = session.get(base + entry["path"], params=query, headers=headers).json()
+                emitted = int(time.time() * 1000)
+                for bucket in body["data"]:
+                    for result in bucket["results"]:
+                        out.write(dumps({"type": "RECORD", "record": {"stream": stream, "data": result, "emitted_at": emitted}}))
+                        out.write("\n")
+                if not (body.get("has_more") and body.get("next_page")):
+                    break
+                query = dict(query, page=body["next_page"])
             continue
         query = dict(params)
         while True:

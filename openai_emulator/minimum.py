@@ -95,7 +95,7 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
     filters), their messages (pages per completion), its voice consents, and (Admin key) the permissions of every
     checkpoint of the project's fine-tuning jobs (pages per checkpoint; an empty list still costs one request).
 
-    sync_now: the wall clock (Unix seconds) when the sync started; default `ds.now`. The usage and costs windows run
+    sync_now: the wall clock (Unix seconds) when the sync started; default `ds.now`. The usage and costs ranges run
     from start_date to the sync's own clock, not to the end of the emulator's data: an emulator made at 00:00:30
     has `now` = 00:00 (one week of hourly buckets, one page), but a sync a minute later asks for 169 buckets (two)."""
     m: Dict[str, int] = {}

@@ -389,14 +389,14 @@ class FullReadForNewPartitions(StateMigration):
 # Why not the CDK's own means: a paginator's `stop_condition` sees neither the cursors already used nor the
 # request, stops silently, and only runs after the page's records were emitted (a repeated page would be emitted
 # twice). unit_tests/integration/test_paging_guard.py.
-# `has_more` is true, yet its next cursor (`next_page`, `next`, `last_id` or the last item's id) was already requested
+# A page makes no progress when `has_more` is true, yet its next cursor (`next_page`, `next`, `last_id` or the last item's id) was already requested
 # in this partition, or it holds no records. Such a page fails its partition before any of its records is emitted, with
 # the stream, the endpoint and the cursor in the message; the other partitions and streams go on and the sync ends with
 # the failure. A partition is the request without its cursor (`after`/`page`), so a cycle of any length is caught.
 @dataclass
 class PagingProgressGuard(DefaultErrorHandler):
     """The shared error policy (a DefaultErrorHandler of the manifest's response filters) that also refuses a page which
-    makes no progress:"""
+    makes no progress (see the comment above)."""
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.response_filters = list(self.response_filters or []) + [HttpResponseFilter(config=self.config, parameters={})]
@@ -485,14 +485,14 @@ def surrogate_key(identity: List[Any]) -> str:
     return hashlib.md5(_KEY_ENCODER.encode(identity).encode("ascii")).hexdigest()
 
 
-# one record per `data[].results[]` element, with its bucket's `start_time` and `end_time` (an empty bucket yields
+# One record per `data[].results[]` element, with its bucket's `start_time` and `end_time` (an empty bucket yields
 # nothing) and `surrogate_key`, the primary key: a usage row has no id and its ungrouped dimensions are null, so the key
 # is an MD5 of [stream, bucket width, bucket start, the value of every dimension the endpoint can group by
 # (`$parameters.group_by_allowed`)]: the same on every re-read of a bucket (revised numbers upsert), different for every
 # row of a response. Costs (`flatten_amount`) also get `amount_value` and `amount_currency` from `amount`, which stays.
 @dataclass
 class UsageBucketsExtractor(RecordExtractor):
-    """The rows of a usage or costs page:"""
+    """The rows of a usage or costs page, one record each (see the comment above)."""
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -531,11 +531,11 @@ class UsageBucketsExtractor(RecordExtractor):
 
 
 # ------------------------------------------------------------------------------------------ Codex analytics
-# ...}` per ChatGPT workspace of `workspace_ids` (parsed as the validation parses it); the ID goes into the URL path. An
-# incremental stream keeps one cursor per partition (workspace).
+# One partition per ChatGPT workspace of `workspace_ids` (parsed as the validation parses it); the ID goes into the URL
+# path. An incremental stream keeps one cursor per partition (workspace).
 @dataclass
 class WorkspacePartitionRouter(PartitionRouter):
-    """One partition `{"workspace_id":"""
+    """One partition `{"workspace_id": <id>}` per configured ChatGPT workspace."""
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -553,10 +553,10 @@ class WorkspacePartitionRouter(PartitionRouter):
     get_request_headers = get_request_body_data = get_request_body_json = get_request_params
 
 
-# `user_id`; else the actor's user_id or e-mail, or the legacy `email`; else `workspace` (a workspace-level row, or one
-# not attributed to a user).
+# The row's `user_id`; else the actor's user_id or e-mail, or the legacy `email`; else `workspace` (a workspace-level
+# row, or one not attributed to a user).
 def codex_user_key(row: Mapping[str, Any]) -> str:
-    """A non-null stand-in for a Codex row's user, for primary keys:"""
+    """A non-null stand-in for a Codex row's user, for primary keys (see the comment above)."""
     actor = row.get("actor") if isinstance(row.get("actor"), Mapping) else {}
     for value in (row.get("user_id"), actor.get("user_id"), actor.get("email"), row.get("email")):
         if value not in (None, ""):
@@ -614,11 +614,11 @@ class SharedCacheRequester(HttpRequester):
         super().__post_init__(parameters)
 
 
-# one "page" per workspace of `workspace_ids` (CheckStream reads a single partition). The token is the next workspace
+# `check` only: one "page" per workspace of `workspace_ids` (CheckStream reads a single partition). The token is the next workspace
 # ID, which the check stream's URL uses; a 403/404 on any workspace fails the check.
 @dataclass
 class EachWorkspacePagination(PaginationStrategy):
-    """`check` only:"""
+    """Walks the configured workspaces (or principals) one request each, for `check`."""
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]

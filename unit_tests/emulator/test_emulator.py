@@ -443,7 +443,7 @@ def test_stuck_prefixes_repeat_the_first_page_forever(medium, style, path, key, 
     assert status == 200 and (not normal["has_more"] or get(medium, path, key, dict(params, **{param: normal[field]}), codex=codex)[1] != normal)
 
 
-def test_the_minimum_counts_usage_windows_to_the_syncs_clock_not_the_datas():
+def test_the_minimum_counts_usage_pages_to_the_syncs_clock_not_the_datas():
     """An emulator made in the first minute of a day has `now` = midnight: a week of hourly buckets, one page of 168.
     A sync that starts after that minute asks for 169 buckets, which take two requests (CI once ran at 00:00)."""
     from openai_emulator.data import DAY, Dataset

@@ -1,4 +1,4 @@
-"""Usage and costs streams: bucket flattening, time windows, group_by, paging, primary key and incremental state.
+"""Usage and costs streams: bucket flattening, the time range, group_by, paging, primary key and incremental state.
 
 Every request is matched on its exact query parameters: a request the connector should not send fails the read.
 """
@@ -173,32 +173,37 @@ def test_costs_flatten_amount_and_keep_line_item_quantity_and_units() -> None:
         jsonschema.validate(record, schema)
 
 
-# ------------------------------------------------------------------------------------------ time windows
+# ------------------------------------------------------------------------------------------ time range
 
 
 @pytest.mark.parametrize("width", ["1d", "1h", "1m"])
-def test_windows_are_bucket_aligned_cover_the_maximum_buckets_and_never_overlap(width: str) -> None:
+def test_the_range_is_bucket_aligned_one_partition_with_the_maximum_buckets_per_page(width: str) -> None:
+    """The whole range from the bucket of start_date to now is one partition: the first request asks for the maximum
+    buckets and `next_page` walks on (no time windows, which the CDK would read in parallel, one page each in memory)."""
     size = WIDTH_SECONDS[width]
     span = MAX_BUCKETS[width] * size
     aligned_start = ts("2026-01-01T00:00:00Z")
-    now = aligned_start + 2 * span + 5 * size + 17  # two full windows, then a partial one ending now
-    # start_date falls inside a bucket (and inside a minute): the first window starts at that bucket's start
+    now = aligned_start + 2 * span + 5 * size + 17  # two full pages of buckets, then a partial one ending now
+    # start_date falls inside a bucket (and inside a minute): the range starts at that bucket's start
     start_date = datetime.fromtimestamp(aligned_start + size - 1, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with freeze_time(datetime.fromtimestamp(now, tz=timezone.utc)):
         with HttpMocker() as http_mocker:
-            windows = [(aligned_start, aligned_start + span), (aligned_start + span, aligned_start + 2 * span), (aligned_start + 2 * span, now)]
-            requests = [usage_request("usage_embeddings", s, e, width=width).build() for s, e in windows]
-            for (s, e), request in zip(windows, requests):
-                http_mocker.get(request, page_token_page([bucket(s, size, [{"input_tokens": 1, "num_model_requests": 1}])]))
+            pages = [(None, aligned_start, "page_2"), ("page_2", aligned_start + span, "page_3"), ("page_3", aligned_start + 2 * span, None)]
+            requests = [usage_request("usage_embeddings", aligned_start, now, width=width, page=token).build()
+                        for token, _, _ in pages]
+            for (_, first_bucket, following), request in zip(pages, requests):
+                http_mocker.get(request, page_token_page([bucket(first_bucket, size, [{"input_tokens": 1, "num_model_requests": 1}])],
+                                                         next_page=following))
             output = read(config(start_date=start_date, usage_bucket_width=width), "usage_embeddings", mode=SyncMode.incremental)
             for request in requests:
                 http_mocker.assert_number_of_calls(request, 1)
     assert not output.errors
-    assert {r["start_time"] for r in records_of(output, "usage_embeddings")} == {w[0] for w in windows}
+    assert [r["start_time"] for r in records_of(output, "usage_embeddings")] == [p[1] for p in pages]
+    assert final_state(output, "usage_embeddings") == {"start_time": str(aligned_start + 2 * span), "bucket_width": width}
 
 
 @freeze_time(NOW)
-def test_next_page_is_followed_with_the_same_window() -> None:
+def test_next_page_is_followed_with_the_same_range() -> None:
     start = ts("2026-03-14T00:00:00Z")
     with HttpMocker() as http_mocker:
         first = usage_request("usage_images", start, NOW_TS).build()
@@ -313,10 +318,10 @@ def test_first_sync_starts_at_start_date_and_saves_the_newest_bucket_start() -> 
     now = ts("2026-03-05T06:00:00Z")
     with freeze_time("2026-03-05T06:00:00Z"):
         with HttpMocker() as http_mocker:
-            first = usage_request("usage_moderations", start, start + 31 * DAY).build()
-            last = usage_request("usage_moderations", start + 31 * DAY, now).build()
+            first = usage_request("usage_moderations", start, now).build()
+            last = usage_request("usage_moderations", start, now, page="page_2").build()
             row = {"object": "organization.usage.moderations.result", "input_tokens": 1, "num_model_requests": 1}
-            http_mocker.get(first, page_token_page([bucket(start + 3 * DAY, DAY, [row])]))
+            http_mocker.get(first, page_token_page([bucket(start + 3 * DAY, DAY, [row])], next_page="page_2"))
             # the still-open bucket of today has data
             http_mocker.get(last, page_token_page([bucket(ts("2026-03-05T00:00:00Z"), DAY, [row])]))
             output = read(config(start_date="2026-02-01T00:00:00Z"), "usage_moderations", mode=SyncMode.incremental)
