@@ -54,7 +54,7 @@ def test_a_full_sync_of_every_stream_sends_the_minimum_number_of_requests(emulat
     streams = discover(SourceOpenai(config=config), config).catalog.catalog.streams
     assert streams
     emulator.reset()
-    sync_now = int(time.time())  # usage windows end at the sync's clock, which may be past the data's `now`
+    sync_now = int(time.time())  # the usage ranges end at the sync's clock, which may be past the data's `now`
     messages = _read_with_main(tmp_path, config, _configured_catalog(streams))
     assert not [m for m in messages if m["type"] == "TRACE" and m["trace"].get("type") == "ERROR"]
     sent = count_by_template(emulator.requests)
