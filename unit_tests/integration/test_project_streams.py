@@ -26,7 +26,7 @@ PROJECT_STREAMS = {
     "fine_tuning_checkpoint_permissions",
 }
 INCREMENTAL = {"fine_tuning_job_events", "fine_tuning_job_checkpoints", "eval_run_output_items", "chat_completions",
-               "chat_completion_messages"}
+               "chat_completion_messages", "fine_tuning_checkpoint_permissions"}
 
 
 @pytest.fixture(autouse=True)
