@@ -64,7 +64,7 @@ BUCKET_WIDTHS = tuple(BUCKET_SECONDS)
 USAGE_DIMENSIONS = ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier", "size", "source",
                     "vector_store_id", "context_level", "line_item")
 KEY_FIELDS = ("admin_api_key", "project_api_key", "codex_api_key", "compliance_api_key")
-WORKSPACE_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 # Only the public marker of a key may ever be printed: `sk-admin-`, `sk-proj-`, `sk-svcacct-`, `sk-`.
 KEY_RE = re.compile(r"sk-[A-Za-z0-9_\-]{6,}")
 KEY_MARKERS = ("sk-admin-", "sk-proj-", "sk-svcacct-", "sk-")
@@ -162,14 +162,14 @@ def _key(name: str, value: Any, problems: List[str]) -> Optional[str]:
     return None
 
 
-def parse_workspace_ids(raw: Any, name: str = "workspace_ids") -> List[str]:
+def parse_id_list(raw: Any, name: str = "workspace_ids") -> List[str]:
     """Split, trim and de-duplicate a comma-separated list of IDs (order kept). Raises ConfigError."""
     if raw is None:
         return []
     if not isinstance(raw, (str, list)):
         raise ConfigError([f"`{name}` must be a comma-separated string of IDs."])
     items = [str(x).strip() for x in (raw.split(",") if isinstance(raw, str) else raw)]
-    bad = [ws for ws in items if ws and not WORKSPACE_ID_RE.match(ws)]
+    bad = [ws for ws in items if ws and not ID_RE.match(ws)]
     if bad:
         shown = ", ".join(repr(redact(b))[:60] for b in bad[:5])
         raise ConfigError([f"`{name}` has malformed ID(s): {shown}. IDs use only letters, digits, '-' and '_'; "
@@ -220,7 +220,7 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
 
     for ids_field, key_field, what in ID_LISTS:
         try:
-            ids = parse_workspace_ids(config.get(ids_field), ids_field)
+            ids = parse_id_list(config.get(ids_field), ids_field)
         except ConfigError as error:
             problems.extend(error.problems)
             ids = []
@@ -389,10 +389,11 @@ class FullReadForNewPartitions(StateMigration):
 # Why not the CDK's own means: a paginator's `stop_condition` sees neither the cursors already used nor the
 # request, stops silently, and only runs after the page's records were emitted (a repeated page would be emitted
 # twice). unit_tests/integration/test_paging_guard.py.
-# A page makes no progress when `has_more` is true, yet its next cursor (`next_page`, `next`, `last_id` or the last item's id) was already requested
-# in this partition, or it holds no records. Such a page fails its partition before any of its records is emitted, with
-# the stream, the endpoint and the cursor in the message; the other partitions and streams go on and the sync ends with
-# the failure. A partition is the request without its cursor (`after`/`page`), so a cycle of any length is caught.
+# A page makes no progress when `has_more` is true, yet its next cursor (`next_page`, `next`, `last_id`,
+# `last_end_time` or the last item's id) was already requested in this partition, or it holds no records. Such a page
+# fails its partition before any of its records is emitted, with the stream, the endpoint and the cursor in the
+# message; the other partitions and streams go on and the sync ends with the failure. A partition is the request
+# without its cursor (`after`/`page`), so a cycle of any length is caught.
 @dataclass
 class PagingProgressGuard(DefaultErrorHandler):
     """The shared error policy (a DefaultErrorHandler of the manifest's response filters) that also refuses a page which
@@ -541,7 +542,7 @@ class WorkspacePartitionRouter(PartitionRouter):
     parameters: InitVar[Mapping[str, Any]]
 
     def stream_slices(self) -> Iterable[StreamSlice]:
-        for workspace_id in parse_workspace_ids(self.config.get("workspace_ids")):
+        for workspace_id in parse_id_list(self.config.get("workspace_ids")):
             yield StreamSlice(partition={"workspace_id": workspace_id}, cursor_slice={})
 
     def get_stream_state(self) -> Optional[Mapping[str, Any]]:
@@ -614,8 +615,8 @@ class SharedCacheRequester(HttpRequester):
         super().__post_init__(parameters)
 
 
-# `check` only: one "page" per workspace of `workspace_ids` (CheckStream reads a single partition). The token is the next workspace
-# ID, which the check stream's URL uses; a 403/404 on any workspace fails the check.
+# `check` only: one "page" per ID of `ids_field` (`workspace_ids`, `compliance_principal_ids`; CheckStream reads a
+# single partition). The token is the next ID, which the check stream's URL uses; a 403/404 on any ID fails the check.
 @dataclass
 class EachWorkspacePagination(PaginationStrategy):
     """Walks the configured workspaces (or principals) one request each, for `check`."""
@@ -630,7 +631,7 @@ class EachWorkspacePagination(PaginationStrategy):
 
     def next_page_token(self, response: requests.Response, last_page_size: int, last_record: Optional[Any],
                         last_page_token_value: Optional[Any] = None, **kwargs: Any) -> Optional[Any]:
-        ids = parse_workspace_ids(self.config.get(self.ids_field), self.ids_field)
+        ids = parse_id_list(self.config.get(self.ids_field), self.ids_field)
         position = ids.index(last_page_token_value) + 1 if last_page_token_value in ids else 1 if ids else 0
         return ids[position] if position < len(ids) else None
 

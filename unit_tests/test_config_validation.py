@@ -1,7 +1,7 @@
 """Config validation: every bad config gives a clear error naming the field, before any request."""
 import pytest
 
-from source_openai.components import ConfigError, normalize_config, parse_workspace_ids, redact
+from source_openai.components import ConfigError, normalize_config, parse_id_list, redact
 
 ADMIN = "sk-admin-TESTKEYadmin0000000000000000"
 
@@ -48,7 +48,7 @@ def test_admin_key_in_project_field_is_refused():
 
 
 def test_workspace_ids_are_trimmed_and_deduplicated():
-    assert parse_workspace_ids(" ws_1, ws-2 ,,ws_1 , ") == ["ws_1", "ws-2"]
+    assert parse_id_list(" ws_1, ws-2 ,,ws_1 , ") == ["ws_1", "ws-2"]
     out = normalize_config({"admin_api_key": ADMIN, "codex_api_key": "sk-TESTKEYcodex00000", "workspace_ids": "a, b, a"})
     assert out["workspace_ids"] == "a,b"
     assert out["__airbyte_check_stream_names"] == ["check_admin_api_key", "check_codex_api_key"]

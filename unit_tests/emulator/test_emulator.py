@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 
 from openai_emulator import ADMIN_KEY, CODEX_KEY, PROJECT_KEY, Emulator, mask_key
-from openai_emulator.data import DAY
+from openai_emulator.data import DAY, Dataset
+from openai_emulator.minimum import minimum_requests
 from openai_emulator.testing import control, get, sample_requests
 
 NOW = 1_767_225_600 + 10 * DAY + 13 * 3600 + 17 * 60  # fixed: 2026-01-11 13:17 UTC
@@ -446,9 +447,6 @@ def test_stuck_prefixes_repeat_the_first_page_forever(medium, style, path, key, 
 def test_the_minimum_counts_usage_pages_to_the_syncs_clock_not_the_datas():
     """An emulator made in the first minute of a day has `now` = midnight: a week of hourly buckets, one page of 168.
     A sync that starts after that minute asks for 169 buckets, which take two requests (CI once ran at 00:00)."""
-    from openai_emulator.data import DAY, Dataset
-    from openai_emulator.minimum import minimum_requests
-
     midnight = 1_780_000_000 // DAY * DAY
     ds = Dataset("small", seed=0, now=midnight + 30)
     assert ds.now == midnight and ds.period_start == midnight - 7 * DAY
