@@ -66,6 +66,16 @@ def _expected(emu, config) -> Dict[str, Dict[str, Any]]:
     return files
 
 
+def _read_with_faults(emu, tmp_path, config, catalog, name: str, **faults: Any) -> h.Sync:
+    """One sync with these emulator faults set (and cleared afterwards, whatever happens)."""
+    emu.reset()
+    emu.set_faults(**faults)
+    try:
+        return h.read(tmp_path, config, catalog, name=name)
+    finally:
+        emu.reset()
+
+
 def _assert_secret_free(sync: h.Sync, config) -> None:
     """No key fragment anywhere; no event content, e-mail address or signed storage URL outside the records."""
     records = [m for m in sync.messages if m["type"] == "RECORD"]
@@ -160,17 +170,31 @@ def test_an_added_principal_backfills_while_the_others_resume(emu, tmp_path, man
 def test_a_principal_answering_403_is_skipped_and_named_and_the_others_complete(emu, tmp_path):
     config = _config(emu)
     blocked = config["compliance_principal_ids"].split(",")[1]
-    emu.reset()
-    emu.set_faults(forbidden_prefixes=[f"/chatgpt/v1/compliance/workspaces/{blocked}", f"/chatgpt/v1/manage/workspaces/{blocked}"])
-    try:
-        sync = h.read(tmp_path, config, _catalog(config), name="forbidden")
-    finally:
-        emu.reset()
+    sync = _read_with_faults(emu, tmp_path, config, _catalog(config), "forbidden", forbidden_prefixes=[
+        f"/chatgpt/v1/compliance/workspaces/{blocked}", f"/chatgpt/v1/manage/workspaces/{blocked}"])
     assert sync.returncode == 0 and not sync.errors(), sync.describe()
     records = _by_stream(sync)
     assert blocked not in {r["principal_id"] for r in records["compliance_log_files"]}
     assert len({r["principal_id"] for r in records["compliance_log_files"]}) == 2
     assert any(blocked in m and "403/404" in m for m in sync.logs()), "the skipped principal is named"
+
+
+def test_a_refused_download_skips_that_file_and_names_it(emu, tmp_path):
+    """The API refuses the downloads of one principal, and storage refuses every other download: each file is skipped
+    with a message naming it (or the storage host, whose URL is never printed); the sync succeeds."""
+    config = _config(emu)
+    principal = config["compliance_principal_ids"].split(",")[0]
+    sync = _read_with_faults(emu, tmp_path, config, _catalog(config), "refused-downloads",
+                             forbidden_prefixes=[f"/chatgpt/v1/compliance/workspaces/{principal}/logs/", "/_storage/"])
+    assert sync.returncode == 0 and not sync.errors(), sync.describe()
+    records = _by_stream(sync)
+    assert records["compliance_log_files"] and not records.get("compliance_log_events")
+    logs = [m for m in sync.logs() if m.startswith("Skipping ChatGPT compliance log file")]
+    assert len(logs) == len(records["compliance_log_files"])
+    refused_by_api = {r["id"] for r in records["compliance_log_files"] if r["principal_id"] == principal}
+    assert refused_by_api and {m.split()[5].rstrip(":") for m in logs if "OpenAI answered" in m} == refused_by_api
+    assert sum("the storage host it was redirected to answered HTTP" in m for m in logs) == len(logs) - len(refused_by_api)
+    _assert_secret_free(sync, config)
 
 
 def test_a_kill_mid_file_resumes_without_losing_a_line(emu, tmp_path):
@@ -186,6 +210,27 @@ def test_a_kill_mid_file_resumes_without_losing_a_line(emu, tmp_path):
              + _by_stream(resumed)["compliance_log_events"]}
     full = h.read(tmp_path, config, catalog, name="full")
     assert union == {(e["log_file_id"], e["line_number"]) for e in _by_stream(full)["compliance_log_events"]}
+
+
+def test_a_download_that_breaks_off_fails_that_file_clearly_and_the_next_sync_reads_it(emu, tmp_path):
+    """Every 5th storage body is cut in half while it streams: those files fail with a message naming the file's API
+    path (not the signed storage URL), the sync reports it, and a sync from its state reads every line."""
+    config = _config(emu)
+    catalog = _catalog(config)
+    catalog["streams"] = [s for s in catalog["streams"] if s["stream"]["name"] == "compliance_log_events"]
+    emu.reset()
+    full = h.read(tmp_path, config, catalog, name="whole")
+    cut = _read_with_faults(emu, tmp_path, config, catalog, "cut", truncate_every=5, only_prefixes=["/_storage/"])
+    assert cut.returncode != 0
+    messages = [e["message"] for e in cut.errors()]
+    broke = [m for m in messages if "broke off at line" in m]
+    assert broke and all("/compliance/" in m and "/logs/" in m for m in broke), messages[:3]
+    assert not any("unexpected error" in m for m in messages), messages[:3]
+    _assert_secret_free(cut, config)
+    resumed = h.read(tmp_path, config, catalog, state=cut.last_states() or None, name="after-cut")
+    assert resumed.returncode == 0 and not resumed.errors(), resumed.describe()
+    keys = lambda sync: {(e["log_file_id"], e["line_number"]) for e in _by_stream(sync).get("compliance_log_events", [])}  # noqa: E731
+    assert keys(cut) | keys(resumed) == keys(full) and keys(cut) < keys(full)
 
 
 def test_a_large_file_is_streamed_not_held(emu, tmp_path):

@@ -97,8 +97,7 @@ def redact(text: str) -> str:
 # The CDK masks only whole secrets; OpenAI echoes a partly masked key in a 401 (`sk-admi*****wxyz`), so these fragments
 # are registered as secrets too.
 def key_fragments(config: Mapping[str, Any]) -> List[str]:
-    """Every prefix of each configured key longer than its public marker, and every suffix of 4 or more characters,
-    longest first."""
+    """Every prefix of each key longer than its public marker and every suffix of 4+ characters, longest first."""
     fragments: List[str] = []
     for key in (config.get(name) for name in KEY_FIELDS):
         if not isinstance(key, str) or not key:
@@ -392,12 +391,13 @@ class FullReadForNewPartitions(StateMigration):
 # A page makes no progress when `has_more` is true, yet its next cursor (`next_page`, `next`, `last_id`,
 # `last_end_time` or the last item's id) was already requested in this partition, or it holds no records. Such a page
 # fails its partition before any of its records is emitted, with the stream, the endpoint and the cursor in the
-# message; the other partitions and streams go on and the sync ends with the failure. A partition is the request
+# message and nothing of the page (it holds data: e-mails, prompts; the HttpClient would log a FAIL's body, hence the
+# raise); the other partitions and streams go on and the sync ends with the failure. A partition is the request
 # without its cursor (`after`/`page`), so a cycle of any length is caught.
+# Its other docs: the comment block at the top of this file (why not a stop_condition) and test_paging_guard.py.
 @dataclass
 class PagingProgressGuard(DefaultErrorHandler):
-    """The shared error policy (a DefaultErrorHandler of the manifest's response filters) that also refuses a page which
-    makes no progress (see the comment above)."""
+    """The shared error policy (the manifest's response filters) that also refuses a page making no progress."""
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.response_filters = list(self.response_filters or []) + [HttpResponseFilter(config=self.config, parameters={})]
@@ -410,9 +410,8 @@ class PagingProgressGuard(DefaultErrorHandler):
         resolution = super().interpret_response(response_or_exception)
         if resolution.response_action == ResponseAction.SUCCESS and isinstance(response_or_exception, requests.Response):
             problem = self.no_progress(response_or_exception)
-            if problem:
-                return ErrorResolution(response_action=ResponseAction.FAIL, failure_type=FailureType.system_error,
-                                       error_message=problem)
+            if problem:  # raised, not a FAIL resolution: the HttpClient logs a FAIL's response body (a page of data)
+                raise AirbyteTracedException(message=problem, internal_message=problem, failure_type=FailureType.system_error)
         return resolution
 
     def no_progress(self, response: requests.Response) -> Optional[str]:
@@ -426,8 +425,7 @@ class PagingProgressGuard(DefaultErrorHandler):
             return None
         data = body.get("data") if isinstance(body.get("data"), list) else []
         last = data[-1] if data and isinstance(data[-1], Mapping) else {}
-        following = (body.get("next_page") or body.get("next") or body.get("last_id") or body.get("last_end_time")
-                     or last.get("id"))
+        following = next((body[k] for k in ("next_page", "next", "last_id", "last_end_time") if body.get(k)), last.get("id"))
         url = urlsplit(str(response.request.url))
         query = parse_qsl(url.query, keep_blank_values=True)
         cursor = dict(query).get("page") or dict(query).get("after")
@@ -450,8 +448,7 @@ class PagingProgressGuard(DefaultErrorHandler):
 # first `sample` records of a stream are looked at, so later records cost one comparison.
 @dataclass
 class SchemaDriftWarning(TypeTransformer):
-    """Logs one warning per stream and sync naming (up to 10) top-level fields that records carry but the stream's
-    schema does not declare (a record selector's `schema_normalization`; records are left as they are)."""
+    """Warns once per stream and sync of (up to 10) top-level fields its schema lacks; records are left as they are."""
 
     config: Mapping[str, Any] = field(default_factory=dict)
     parameters: InitVar[Mapping[str, Any]] = None
@@ -568,9 +565,8 @@ def codex_user_key(row: Mapping[str, Any]) -> str:
 # The manifest adds `workspace_id`.
 @dataclass
 class CodexAnalyticsExtractor(RecordExtractor):
-    """Rows of a Codex Analytics page (`data[]`) as sent, plus `user_key`; with `expand` (clients, models) one record
-    per element of that array instead, with the row's `start_time`, `end_time`, `user_id`, `user_key` and the
-    element's `index`, so (workspace_id, start_time, user_key, index) is unique."""
+    """Rows of a Codex Analytics page (`data[]`) as sent, plus `user_key`; with `expand` (clients, models) one record per
+    element of that array, with the row's start_time, end_time, user_id, user_key and the element's `index`."""
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -641,7 +637,9 @@ class EachWorkspacePagination(PaginationStrategy):
 
 # ------------------------------------------------------------------------------------------ ChatGPT compliance logs
 # A JsonlDecoder gives no line number, and the key (log_file_id, line_number) needs it: a re-listed file then upserts
-# instead of duplicating. Never logs a line (events hold content).
+# instead of duplicating. Never logs a line (events hold content). A body that breaks off while it streams (the
+# connection drops, a line is cut) comes after the error policy saw the response, so it fails the file with a message
+# naming its API path (never the storage URL and its signature) and what was read; the state does not pass the file.
 @dataclass
 class JsonlLinesExtractor(RecordExtractor):
     """One record per line of a JSONL body read as a stream (never whole), the event kept whole, with `line_number`."""
@@ -650,7 +648,14 @@ class JsonlLinesExtractor(RecordExtractor):
     parameters: InitVar[Mapping[str, Any]]
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[str, Any]]:
-        for number, line in enumerate(response.iter_lines(chunk_size=1 << 20), start=1):
-            event = orjson.loads(line) if line.strip() else None
-            if event is not None:
-                yield {**event, "line_number": number} if isinstance(event, dict) else {"value": event, "line_number": number}
+        number = 0
+        try:
+            for number, line in enumerate(response.iter_lines(chunk_size=1 << 20), start=1):
+                event = orjson.loads(line) if line.strip() else None
+                if event is not None:
+                    yield dict(event, line_number=number) if isinstance(event, dict) else {"value": event, "line_number": number}
+        except (requests.RequestException, orjson.JSONDecodeError) as error:
+            message = (f"The compliance log file {urlsplit((response.history or [response])[0].url).path} broke off at "
+                       f"line {number} ({type(error).__name__}); the lines before it were synced. Sync again to read it whole.")
+            raise AirbyteTracedException(message=message, internal_message=message,
+                                         failure_type=FailureType.transient_error) from None

@@ -81,7 +81,7 @@ def manifest_messages() -> Iterator[Tuple[str, str]]:
 
 
 def python_messages(path: Path) -> Iterator[Tuple[str, str]]:
-    """Texts passed to problems.append(...), ConfigError([...]) and LOGGER.warning(...)."""
+    """Texts passed to problems.append(...), ConfigError([...]) and LOGGER.warning(...), and assigned to `message`."""
     tree = ast.parse(path.read_text())
 
     def literal_parts(node) -> List[str]:
@@ -94,6 +94,10 @@ def python_messages(path: Path) -> Iterator[Tuple[str, str]]:
         return []
 
     for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["message"]:
+            parts = [p for p in literal_parts(node.value) if p.strip()]
+            if parts:
+                yield ast.unparse(node.value)[:80], key_phrase(parts)
         if not isinstance(node, ast.Call):
             continue
         func = ast.unparse(node.func)

@@ -17,7 +17,7 @@ from .admin_streams import page, request, sample_record
 from .config import ConfigBuilder
 from .request_builder import RequestBuilder
 from .response_builder import bucket, error_response, id_cursor_page, next_cursor_page, page_token_page
-from .source_runner import read, records_of
+from .source_runner import all_output_text, read, records_of
 from .test_codex_streams import JAN_01, DAY, config as codex_config, expect, review_request
 from .test_usage_costs import NOW, NOW_TS, config as usage_config, ts, usage_request
 
@@ -29,7 +29,7 @@ def _errors(output) -> List[str]:
 
 
 def _assert_guarded(output, stream: str, path: str, cursor: str) -> None:
-    messages = [m for m in _errors(output) if "made no progress" in m]
+    messages = [m for m in _errors(output) if "made no progress" in m and m.startswith(f"{stream}:")]
     assert messages, _errors(output)
     assert stream in messages[0] and path in messages[0] and cursor in messages[0], messages[0]
 
@@ -45,6 +45,28 @@ def test_id_cursor_a_repeated_page_fails_the_stream_and_is_not_emitted_again():
     assert [r["id"] for r in records_of(output, "invites")] == ["invite_1", "invite_2"]  # once each
     assert len(records_of(output, "certificates")) == 1  # the other stream finished
     _assert_guarded(output, "invites", "/organization/invites", "'invite_2'")
+
+
+def test_nothing_of_a_refused_page_is_logged():
+    """The page holds data (e-mails, stored prompts): the failure names stream, endpoint and cursor, never its content.
+    The CDK's HttpClient logs the response body of a FAIL resolution, so the guard raises its own error instead."""
+    invites = [dict(invite, email=f"person{n}@example.org") for n, invite in enumerate(INVITES[:2])]
+    chat = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o-mini",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "SECRET ANSWER"}}]}
+    stored = RequestBuilder.api("/chat/completions").with_param("order", "desc").with_limit(100)
+    with HttpMocker() as http:
+        http.get(request("invites").build(), page("invites", invites, next_token="x"))
+        http.get(request("invites", after=invites[1]["id"]).build(), page("invites", invites, next_token="x"))
+        http.get(stored.build(), id_cursor_page([chat], has_more=True))
+        http.get(RequestBuilder.api("/chat/completions").with_param("order", "desc").with_limit(100)
+                 .with_after("chatcmpl-1").build(), id_cursor_page([chat], has_more=True))
+        output = read(ConfigBuilder().with_project_key().build(), "invites", "chat_completions", expect_error=True)
+    _assert_guarded(output, "invites", "/organization/invites", repr(invites[1]["id"]))
+    _assert_guarded(output, "chat_completions", "/chat/completions", "'chatcmpl-1'")
+    assert len(records_of(output, "invites")) == 2 and len(records_of(output, "chat_completions")) == 1
+    logged = "\n".join(line for line in all_output_text(output).splitlines() if '"type":"RECORD"' not in line)
+    assert "made no progress" in logged
+    assert "@example.org" not in logged and "SECRET ANSWER" not in logged
 
 
 def test_a_cycle_of_two_pages_is_caught_when_a_cursor_comes_back():
