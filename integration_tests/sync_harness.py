@@ -82,6 +82,10 @@ class Sync:
     def errors(self) -> List[Dict[str, Any]]:
         return [m["trace"]["error"] for m in self.messages if m["type"] == "TRACE" and m["trace"].get("type") == "ERROR"]
 
+    def output_without_records(self) -> str:
+        """Everything the connector printed (stdout and stderr) except RECORD messages: what ends up in logs."""
+        return "\n".join(line for line in self.stdout.splitlines() if '"type":"RECORD"' not in line) + self.stderr
+
     def logs(self, level: Optional[str] = None) -> List[str]:
         return [m["log"]["message"] for m in self.messages
                 if m["type"] == "LOG" and (level is None or m["log"]["level"] == level)]

@@ -94,15 +94,11 @@ def python_messages(path: Path) -> Iterator[Tuple[str, str]]:
         return []
 
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["message"]:
-            parts = [p for p in literal_parts(node.value) if p.strip()]
-            if parts:
-                yield ast.unparse(node.value)[:80], key_phrase(parts)
-        if not isinstance(node, ast.Call):
-            continue
-        func = ast.unparse(node.func)
         args: List[ast.AST] = []
-        if func.endswith("problems.append") or func in ("LOGGER.warning", "_config_error"):
+        func = ast.unparse(node.func) if isinstance(node, ast.Call) else ""
+        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["message"]:
+            args = [node.value]
+        elif func.endswith("problems.append") or func in ("LOGGER.warning", "_config_error"):
             args = node.args[-1:]
         elif func == "ConfigError" and node.args and isinstance(node.args[0], ast.List):
             args = node.args[0].elts
