@@ -1,4 +1,5 @@
 """Shared helpers: the emulator process, the connector process, catalogs, request attribution, the machine."""
+
 from __future__ import annotations
 
 import json
@@ -27,12 +28,31 @@ RECORD_MARK = b'"type":"RECORD"'
 class EmulatorProcess:
     """`python -m benchmarks.serve` in a subprocess, so its CPU use never shares a GIL with what is measured."""
 
-    def __init__(self, scale: str = "small", now: Optional[int] = None, period_days: Optional[int] = None,
-                 latency_ms: float = 0.0, memo: bool = False, log: bool = True, seed: int = 0,
-                 overrides: Optional[Mapping[str, Any]] = None) -> None:
+    def __init__(
+        self,
+        scale: str = "small",
+        now: Optional[int] = None,
+        period_days: Optional[int] = None,
+        latency_ms: float = 0.0,
+        memo: bool = False,
+        log: bool = True,
+        seed: int = 0,
+        overrides: Optional[Mapping[str, Any]] = None,
+    ) -> None:
         self.now = int(now if now is not None else time.time()) // 60 * 60
-        self.args = [PYTHON, "-m", "benchmarks.serve", "--scale", scale, "--seed", str(seed), "--now", str(self.now),
-                     "--latency-ms", str(latency_ms)]
+        self.args = [
+            PYTHON,
+            "-m",
+            "benchmarks.serve",
+            "--scale",
+            scale,
+            "--seed",
+            str(seed),
+            "--now",
+            str(self.now),
+            "--latency-ms",
+            str(latency_ms),
+        ]
         if period_days is not None:
             self.args += ["--period-days", str(period_days)]
         if memo:
@@ -64,9 +84,12 @@ class EmulatorProcess:
 
     def control(self, name: str, body: Optional[Mapping[str, Any]] = None, method: Optional[str] = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(f"{self.info['base_url']}/_emulator/{name}", data=data,
-                                     method=method or ("POST" if data is not None else "GET"),
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{self.info['base_url']}/_emulator/{name}",
+            data=data,
+            method=method or ("POST" if data is not None else "GET"),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(req, timeout=120) as response:
             return json.loads(response.read())
 
@@ -89,8 +112,9 @@ def discover_streams(config: Mapping[str, Any]) -> List[Dict[str, Any]]:
         path = Path(tmp) / "config.json"
         path.write_text(json.dumps(config))
         main = str(Path(os.environ.get("BENCH_CONNECTOR_DIR", str(ROOT))) / "main.py")
-        out = subprocess.run([PYTHON, main, "discover", "--config", str(path)], cwd=ROOT, capture_output=True,
-                             check=True)
+        out = subprocess.run(
+            [PYTHON, main, "discover", "--config", str(path)], cwd=ROOT, capture_output=True, check=True
+        )
     for line in out.stdout.splitlines():
         message = json.loads(line)
         if message.get("type") == "CATALOG":
@@ -98,8 +122,9 @@ def discover_streams(config: Mapping[str, Any]) -> List[Dict[str, Any]]:
     raise RuntimeError("discover returned no catalog")
 
 
-def configured_catalog(streams: List[Dict[str, Any]], names: Optional[Iterable[str]] = None,
-                       incremental: bool = True) -> Dict[str, Any]:
+def configured_catalog(
+    streams: List[Dict[str, Any]], names: Optional[Iterable[str]] = None, incremental: bool = True
+) -> Dict[str, Any]:
     """A configured catalog: incremental (append+dedup) where the stream supports it, else full refresh."""
     wanted = set(names) if names is not None else None
     out = []
@@ -107,9 +132,13 @@ def configured_catalog(streams: List[Dict[str, Any]], names: Optional[Iterable[s
         if wanted is not None and stream["name"] not in wanted:
             continue
         inc = incremental and "incremental" in stream.get("supported_sync_modes", [])
-        entry = {"stream": stream, "sync_mode": "incremental" if inc else "full_refresh",
-                 "destination_sync_mode": "append_dedup" if inc and stream.get("source_defined_primary_key") else
-                 ("append" if inc else "overwrite")}
+        entry = {
+            "stream": stream,
+            "sync_mode": "incremental" if inc else "full_refresh",
+            "destination_sync_mode": "append_dedup"
+            if inc and stream.get("source_defined_primary_key")
+            else ("append" if inc else "overwrite"),
+        }
         if inc and stream.get("source_defined_primary_key"):
             entry["primary_key"] = stream["source_defined_primary_key"]
         out.append(entry)
@@ -130,8 +159,9 @@ class RunResult:
     errors: List[str] = field(default_factory=list)
 
 
-def run_and_count(args: List[str], env: Optional[Mapping[str, str]] = None, per_stream: bool = False,
-                  timeout: float = 3600) -> RunResult:
+def run_and_count(
+    args: List[str], env: Optional[Mapping[str, str]] = None, per_stream: bool = False, timeout: float = 3600
+) -> RunResult:
     """Run a process that prints Airbyte messages; count RECORD lines as they stream; peak RSS from wait4."""
     full_env = dict(os.environ)
     full_env.update(env or {})
@@ -162,25 +192,41 @@ def run_and_count(args: List[str], env: Optional[Mapping[str, str]] = None, per_
             block = tail + chunk
             records += block.count(RECORD_MARK)
             # keep a tail that cannot hold a whole mark, so a mark split across chunks counts once
-            tail = block[-(len(RECORD_MARK) - 1):]
+            tail = block[-(len(RECORD_MARK) - 1) :]
     _, status, rusage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     reader.join(timeout=10)
     stderr = b"".join(stderr_chunks).decode(errors="replace")
-    return RunResult(seconds=seconds, records=records, returncode=proc.returncode, max_rss_mb=rusage.ru_maxrss / 1024,
-                     stderr_tail=stderr[-2000:], per_stream=streams, errors=errors)
+    return RunResult(
+        seconds=seconds,
+        records=records,
+        returncode=proc.returncode,
+        max_rss_mb=rusage.ru_maxrss / 1024,
+        stderr_tail=stderr[-2000:],
+        per_stream=streams,
+        errors=errors,
+    )
 
 
 # The manifest-only runtime (`source-declarative-manifest`, what the Connector Builder and the Airbyte UI run), with
 # `source_openai` made unimportable: only manifest.yaml and components.py are used.
-MANIFEST_ONLY = [PYTHON, "-c", "import sys; sys.modules['source_openai'] = None; "
-                 "from airbyte_cdk.cli.source_declarative_manifest import run; run()"]
+MANIFEST_ONLY = [
+    PYTHON,
+    "-c",
+    "import sys; sys.modules['source_openai'] = None; "
+    "from airbyte_cdk.cli.source_declarative_manifest import run; run()",
+]
 
 
-def connector_read(config: Mapping[str, Any], catalog: Mapping[str, Any], per_stream: bool = False,
-                   extra_env: Optional[Mapping[str, str]] = None, entry: Optional[List[str]] = None,
-                   manifest_only: bool = False) -> RunResult:
+def connector_read(
+    config: Mapping[str, Any],
+    catalog: Mapping[str, Any],
+    per_stream: bool = False,
+    extra_env: Optional[Mapping[str, str]] = None,
+    entry: Optional[List[str]] = None,
+    manifest_only: bool = False,
+) -> RunResult:
     with tempfile.TemporaryDirectory() as tmp:
         cfg, cat = Path(tmp) / "config.json", Path(tmp) / "catalog.json"
         cfg.write_text(json.dumps(config))
@@ -188,12 +234,23 @@ def connector_read(config: Mapping[str, Any], catalog: Mapping[str, Any], per_st
         # BENCH_CONNECTOR_DIR: another checkout of the connector (e.g. an older commit), run with this venv.
         connector = Path(os.environ.get("BENCH_CONNECTOR_DIR", str(ROOT)))
         main = str(connector / "main.py")
-        args = (entry or (MANIFEST_ONLY if manifest_only else [PYTHON, main])) + ["read", "--config", str(cfg), "--catalog", str(cat)]
+        args = (entry or (MANIFEST_ONLY if manifest_only else [PYTHON, main])) + [
+            "read",
+            "--config",
+            str(cfg),
+            "--catalog",
+            str(cat),
+        ]
         env = dict(extra_env or {})
         if manifest_only:
             for name in ("manifest.yaml", "components.py"):  # copied away from the package, as the Builder exports them
                 (Path(tmp) / name).write_bytes((connector / "source_openai" / name).read_bytes())
-            args += ["--manifest-path", str(Path(tmp) / "manifest.yaml"), "--components-path", str(Path(tmp) / "components.py")]
+            args += [
+                "--manifest-path",
+                str(Path(tmp) / "manifest.yaml"),
+                "--components-path",
+                str(Path(tmp) / "components.py"),
+            ]
             env["AIRBYTE_ENABLE_UNSAFE_CODE"] = "true"
         return run_and_count(args, env=env, per_stream=per_stream)
 
@@ -223,5 +280,12 @@ def machine() -> Dict[str, str]:
         cdk = version("airbyte-cdk")
     except Exception:  # pragma: no cover
         cdk = "?"
-    return {"host": platform.node() or "machine", "cpu": cpu, "cores": str(os.cpu_count()), "ram": ram,
-            "python": platform.python_version(), "cdk": cdk, "os": f"{platform.system()} {platform.release()}"}
+    return {
+        "host": platform.node() or "machine",
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "ram": ram,
+        "python": platform.python_version(),
+        "cdk": cdk,
+        "os": f"{platform.system()} {platform.release()}",
+    }

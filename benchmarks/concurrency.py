@@ -8,18 +8,23 @@ time.
 The sync's network span (first request start to last request end, from the emulator's request log) is what
 concurrency can shorten; the process wall time adds the connector's start-up (manifest parsing, about 2 s).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, Mapping, Optional
 
 from .common import EmulatorProcess, configured_catalog, connector_read, discover_streams
 
-
 OVERRIDES = {"projects": 20, "users": 20, "groups": 10, "project_resources": 10}
 
 
-def measure(scale: str = "small", workers: Iterable[int] = (1, 2, 4, 8), latency_ms: float = 100.0,
-            bucket_width: str = "1d", overrides: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+def measure(
+    scale: str = "small",
+    workers: Iterable[int] = (1, 2, 4, 8),
+    latency_ms: float = 100.0,
+    bucket_width: str = "1d",
+    overrides: Optional[Mapping[str, Any]] = None,
+) -> Dict[str, Any]:
     overrides = OVERRIDES if overrides is None else overrides
     out: Dict[str, Any] = {"scale": scale, "overrides": dict(overrides), "latency_ms": latency_ms, "runs": {}}
     with EmulatorProcess(scale=scale, latency_ms=latency_ms, overrides=overrides) as emu:
@@ -32,8 +37,14 @@ def measure(scale: str = "small", workers: Iterable[int] = (1, 2, 4, 8), latency
             res = connector_read(dict(config, num_workers=n), catalog)
             log = emu.requests()
             span = (max(e["ended"] or e["started"] for e in log) - min(e["started"] for e in log)) if log else 0.0
-            out["runs"][n] = {"seconds": res.seconds, "span": span, "requests": len(log), "records": res.records,
-                              "max_in_flight": emu.stats()["max_in_flight"], "returncode": res.returncode}
+            out["runs"][n] = {
+                "seconds": res.seconds,
+                "span": span,
+                "requests": len(log),
+                "records": res.records,
+                "max_in_flight": emu.stats()["max_in_flight"],
+                "returncode": res.returncode,
+            }
     base = out["runs"].get(1)
     if base:
         for n, run in out["runs"].items():

@@ -1,8 +1,9 @@
 """Measurement 1: requests of a full sync of every stream against the theoretical minimum, per endpoint."""
+
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Optional
 
 from .common import EmulatorProcess, configured_catalog, connector_read, count_by_template, discover_streams
 from .minimum import MAX_LIMIT_NOTES, minimum_for
@@ -31,16 +32,35 @@ def measure(scale: str, bucket_width: str, now: Optional[int] = None) -> Dict[st
     rows: List[Dict[str, Any]] = []
     for template in sorted(set(minimum) | set(counts) | set(manifest_counts)):
         sent, least = counts.get(template, 0), minimum.get(template, 0)
-        rows.append({"endpoint": template, "sent": sent, "sent_manifest_only": manifest_counts.get(template, 0),
-                     "minimum": least, "ratio": (sent / least) if least else float("inf"),
-                     "note": EXPLAINED.get(template, "") or MAX_LIMIT_NOTES.get(template, "")})
-    return {"scale": scale, "bucket_width": bucket_width, "rows": rows, "records": result.records,
-            "seconds": result.seconds, "returncode": result.returncode, "errors": result.errors,
-            "per_stream": result.per_stream, "total_sent": sum(counts.values()), "total_minimum": sum(minimum.values()),
-            "total_sent_manifest_only": sum(manifest_counts.values()), "records_manifest_only": manifest.records,
-            "seconds_manifest_only": manifest.seconds, "returncode_manifest_only": manifest.returncode,
-            "errors_manifest_only": manifest.errors,
-            "max_in_flight": stats.get("max_in_flight"), "stderr": result.stderr_tail if result.returncode else ""}
+        rows.append(
+            {
+                "endpoint": template,
+                "sent": sent,
+                "sent_manifest_only": manifest_counts.get(template, 0),
+                "minimum": least,
+                "ratio": (sent / least) if least else float("inf"),
+                "note": EXPLAINED.get(template, "") or MAX_LIMIT_NOTES.get(template, ""),
+            }
+        )
+    return {
+        "scale": scale,
+        "bucket_width": bucket_width,
+        "rows": rows,
+        "records": result.records,
+        "seconds": result.seconds,
+        "returncode": result.returncode,
+        "errors": result.errors,
+        "per_stream": result.per_stream,
+        "total_sent": sum(counts.values()),
+        "total_minimum": sum(minimum.values()),
+        "total_sent_manifest_only": sum(manifest_counts.values()),
+        "records_manifest_only": manifest.records,
+        "seconds_manifest_only": manifest.seconds,
+        "returncode_manifest_only": manifest.returncode,
+        "errors_manifest_only": manifest.errors,
+        "max_in_flight": stats.get("max_in_flight"),
+        "stderr": result.stderr_tail if result.returncode else "",
+    }
 
 
 if __name__ == "__main__":

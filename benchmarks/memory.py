@@ -6,15 +6,15 @@ projects, groups, files and project resources. Peak RSS comes from wait4() on ea
 the throughput measurement (bare CDK manifest, plain requests+json loop) are measured side by side on the same
 emulator, so the connector's ratio can be read against the framework's own.
 """
+
 from __future__ import annotations
-
-from typing import Any, Dict, Mapping, Optional
-
-from openai_emulator.data import SCALES
 
 import json
 import tempfile
 from pathlib import Path
+from typing import Any, Dict, Mapping, Optional
+
+from openai_emulator.data import SCALES
 
 from .common import PYTHON, EmulatorProcess, configured_catalog, connector_read, discover_streams, run_and_count
 from .endpoints import stream_names
@@ -22,8 +22,19 @@ from .throughput import _bare_catalog
 
 CLIENTS = ("connector", "floor", "plain")
 
-LIST_FIELDS = ("projects", "users", "invites", "admin_api_keys", "certificates", "groups", "roles", "spend_alerts",
-               "audit_logs", "project_resources", "files")
+LIST_FIELDS = (
+    "projects",
+    "users",
+    "invites",
+    "admin_api_keys",
+    "certificates",
+    "groups",
+    "roles",
+    "spend_alerts",
+    "audit_logs",
+    "project_resources",
+    "files",
+)
 
 
 def tenth(scale: str = "large") -> Dict[str, int]:
@@ -32,12 +43,22 @@ def tenth(scale: str = "large") -> Dict[str, int]:
 
 
 def _entry(res: Any) -> Dict[str, Any]:
-    return {"records": res.records, "max_rss_mb": res.max_rss_mb, "seconds": res.seconds, "returncode": res.returncode,
-            "stderr": res.stderr_tail if res.returncode else ""}
+    return {
+        "records": res.records,
+        "max_rss_mb": res.max_rss_mb,
+        "seconds": res.seconds,
+        "returncode": res.returncode,
+        "stderr": res.stderr_tail if res.returncode else "",
+    }
 
 
-def sync_rss(scale: str, bucket_width: str, period_days: Optional[int], overrides: Optional[Mapping[str, Any]] = None,
-             which: tuple = CLIENTS) -> Dict[str, Dict[str, Any]]:
+def sync_rss(
+    scale: str,
+    bucket_width: str,
+    period_days: Optional[int],
+    overrides: Optional[Mapping[str, Any]] = None,
+    which: tuple = CLIENTS,
+) -> Dict[str, Dict[str, Any]]:
     """Peak RSS of each client for one sync. The emulator replays memoised pages after a warm-up pass, exactly as
     in the throughput measurement (whose runs are the 10x row), so 1x and 10x are read under the same conditions:
     pages arrive as fast as the clients ask for them."""
@@ -55,8 +76,12 @@ def sync_rss(scale: str, bucket_width: str, period_days: Optional[int], override
                 catalog = configured_catalog(discover_streams(config), names=stream_names(bucket_width))
                 out["connector"] = _entry(connector_read(config, catalog))
             if "floor" in which:
-                out["floor"] = _entry(run_and_count([PYTHON, "-m", "benchmarks.bare_source", "read", "--config", str(cfg),
-                                                     "--catalog", str(bare)], env={"BUCKET_WIDTH": bucket_width}))
+                out["floor"] = _entry(
+                    run_and_count(
+                        [PYTHON, "-m", "benchmarks.bare_source", "read", "--config", str(cfg), "--catalog", str(bare)],
+                        env={"BUCKET_WIDTH": bucket_width},
+                    )
+                )
             if "plain" in which:
                 out["plain"] = _entry(run_and_count([PYTHON, "-m", "benchmarks.plain_client", str(cfg), bucket_width]))
     return out
@@ -70,8 +95,12 @@ def measure(ten_x: Optional[Dict[str, Dict[str, Any]]] = None, bucket_width: str
     if missing:
         ten.update(sync_rss("large", bucket_width, period_days=SCALES["large"].period_days, which=missing))
     ratios = {name: ten[name]["max_rss_mb"] / one[name]["max_rss_mb"] for name in CLIENTS if one[name]["max_rss_mb"]}
-    return {"1x": one["connector"], "10x": ten["connector"], "ratio": ratios.get("connector"),
-            "clients": {name: {"1x": one[name], "10x": ten[name], "ratio": ratios.get(name)} for name in CLIENTS}}
+    return {
+        "1x": one["connector"],
+        "10x": ten["connector"],
+        "ratio": ratios.get("connector"),
+        "clients": {name: {"1x": one[name], "10x": ten[name], "ratio": ratios.get(name)} for name in CLIENTS},
+    }
 
 
 if __name__ == "__main__":

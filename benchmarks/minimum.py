@@ -1,6 +1,7 @@
 """The theoretical minimum number of requests of a full sync: computed in openai_emulator/minimum.py (from the
 emulator's data alone; the tests use it too) and re-exported here, plus the minimum for an emulator process.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional
@@ -23,5 +24,6 @@ def minimum_for(emulator_info: Mapping[str, Any], bucket_width: str, sync_now: O
     d = emulator_info["describe"]
     period_days = (d["now"] // DAY) - (d["period_start"] // DAY)
     ds = Dataset(d["scale"], seed=d["seed"], now=d["now"], period_days=period_days)
-    return minimum_requests(ds, start_date=d["period_start"], bucket_width=bucket_width, with_stored_completions=True,
-                            sync_now=sync_now)
+    return minimum_requests(
+        ds, start_date=d["period_start"], bucket_width=bucket_width, with_stored_completions=True, sync_now=sync_now
+    )

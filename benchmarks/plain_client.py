@@ -5,6 +5,7 @@
 Reads the same pages as the connector (same endpoints, limits, time ranges), one request at a time, and prints each
 record as `{"type":"RECORD","record":{"stream","data","emitted_at"}}`. No schema, no state, no error handling.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,11 @@ def main() -> int:
                 emitted = int(time.time() * 1000)
                 for bucket in body["data"]:
                     for result in bucket["results"]:
-                        out.write(dumps({"type": "RECORD", "record": {"stream": stream, "data": result, "emitted_at": emitted}}))
+                        out.write(
+                            dumps(
+                                {"type": "RECORD", "record": {"stream": stream, "data": result, "emitted_at": emitted}}
+                            )
+                        )
                         out.write("\n")
                 if not (body.get("has_more") and body.get("next_page")):
                     break
@@ -49,9 +54,15 @@ def main() -> int:
             body = session.get(base + entry["path"], params=query, headers=headers).json()
             emitted = int(time.time() * 1000)
             for record in body["data"]:
-                out.write(dumps({"type": "RECORD", "record": {"stream": stream, "data": record, "emitted_at": emitted}}))
+                out.write(
+                    dumps({"type": "RECORD", "record": {"stream": stream, "data": record, "emitted_at": emitted}})
+                )
                 out.write("\n")
-            token = body.get("next") if entry["style"] == "next" else (body.get("last_id") or (body["data"][-1]["id"] if body["data"] else None))
+            token = (
+                body.get("next")
+                if entry["style"] == "next"
+                else (body.get("last_id") or (body["data"][-1]["id"] if body["data"] else None))
+            )
             if not body.get("has_more") or not token:
                 break
             query = dict(query, after=token)

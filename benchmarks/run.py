@@ -4,6 +4,7 @@ Prints a Markdown table per measurement and saves them with the machine's descri
 benchmarks/results/<date>-<machine>.md. `--quick` uses smaller data (for a smoke run; not comparable).
 `BENCH_CONNECTOR_DIR=/path/to/other/checkout` measures another version of the connector with this venv.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,15 +14,18 @@ import re
 import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Dict, List
 
 from . import concurrency, efficiency, memory, throughput
 from .common import ROOT, machine
 
 RESULTS = ROOT / "benchmarks" / "results"
-TARGETS = {"efficiency": "ratio 1.00 on every endpoint", "throughput": "connector >= 90% of the framework floor",
-           "memory": "10x data < 1.2x the RSS", "concurrency": ">= 3x faster at 4 workers than at 1, no extra requests"}
+TARGETS = {
+    "efficiency": "ratio 1.00 on every endpoint",
+    "throughput": "connector >= 90% of the framework floor",
+    "memory": "10x data < 1.2x the RSS",
+    "concurrency": ">= 3x faster at 4 workers than at 1, no extra requests",
+}
 
 
 def _fmt(x: Any, digits: int = 2) -> str:
@@ -29,12 +33,18 @@ def _fmt(x: Any, digits: int = 2) -> str:
 
 
 def efficiency_section(runs: List[Dict[str, Any]]) -> List[str]:
-    lines = ["## 1. Request efficiency", "",
-             f"Full sync of every stream (incremental where supported, first sync), requests per endpoint vs the minimum "
-             f"computed from the emulator's data (benchmarks/minimum.py), each cell `package·manifest-only/minimum`: "
-             f"the same sync in package mode (`main.py read`) and in the manifest-only runtime "
-             f"(`source-declarative-manifest`). Target: {TARGETS['efficiency']}, in both runtimes.", ""]
-    header = "| endpoint | " + " | ".join(f"{r['scale']} {r['bucket_width']} sent/min" for r in runs) + " | why above 1.00 |"
+    lines = [
+        "## 1. Request efficiency",
+        "",
+        f"Full sync of every stream (incremental where supported, first sync), requests per endpoint vs the minimum "
+        f"computed from the emulator's data (benchmarks/minimum.py), each cell `package·manifest-only/minimum`: "
+        f"the same sync in package mode (`main.py read`) and in the manifest-only runtime "
+        f"(`source-declarative-manifest`). Target: {TARGETS['efficiency']}, in both runtimes.",
+        "",
+    ]
+    header = (
+        "| endpoint | " + " | ".join(f"{r['scale']} {r['bucket_width']} sent/min" for r in runs) + " | why above 1.00 |"
+    )
     lines += [header, "|---|" + "---|" * len(runs) + "---|"]
     endpoints = sorted({row["endpoint"] for r in runs for row in r["rows"]})
     for endpoint in endpoints:
@@ -52,60 +62,100 @@ def efficiency_section(runs: List[Dict[str, Any]]) -> List[str]:
             elif row["note"] and row["sent"] == row["minimum"] and "assumed" in row["note"]:
                 notes.add(row["note"])
         lines.append(f"| `{endpoint}` | " + " | ".join(cells) + " | " + "; ".join(sorted(notes)) + " |")
-    lines.append("| **total** | " + " | ".join(
-        f"**{r['total_sent']}·{r.get('total_sent_manifest_only', r['total_sent'])}/{r['total_minimum']}** "
-        f"({r['total_sent'] / r['total_minimum']:.3f} · {r.get('total_sent_manifest_only', r['total_sent']) / r['total_minimum']:.3f})"
-        for r in runs) + " | |")
+    lines.append(
+        "| **total** | "
+        + " | ".join(
+            f"**{r['total_sent']}·{r.get('total_sent_manifest_only', r['total_sent'])}/{r['total_minimum']}** "
+            f"({r['total_sent'] / r['total_minimum']:.3f} · "
+            f"{r.get('total_sent_manifest_only', r['total_sent']) / r['total_minimum']:.3f})"
+            for r in runs
+        )
+        + " | |"
+    )
     lines.append("")
     lines.append("| run | records | seconds | errors | exit | manifest-only: records | seconds | errors | exit |")
     lines.append("|---|---|---|---|---|---|---|---|---|")
     for r in runs:
-        lines.append(f"| {r['scale']} {r['bucket_width']} | {_fmt(r['records'])} | {_fmt(r['seconds'], 1)} | {len(r['errors'])} | {r['returncode']} | "
-                     f"{_fmt(r.get('records_manifest_only', '-'))} | {_fmt(r.get('seconds_manifest_only', '-'), 1)} | "
-                     f"{len(r.get('errors_manifest_only', []))} | {r.get('returncode_manifest_only', '-')} |")
+        lines.append(
+            f"| {r['scale']} {r['bucket_width']} | {_fmt(r['records'])} | {_fmt(r['seconds'], 1)} | "
+            f"{len(r['errors'])} | {r['returncode']} | "
+            f"{_fmt(r.get('records_manifest_only', '-'))} | {_fmt(r.get('seconds_manifest_only', '-'), 1)} | "
+            f"{len(r.get('errors_manifest_only', []))} | {r.get('returncode_manifest_only', '-')} |"
+        )
     return lines + [""]
 
 
 def throughput_section(t: Dict[str, Any]) -> List[str]:
-    lines = ["## 2. Throughput", "",
-             f"Scale `{t['scale']}`, {t['bucket_width']} buckets, zero latency, the streams of benchmarks/endpoints.py (usage, "
-             "costs and the top-level lists), memoised emulator pages (identical bytes for every client). "
-             f"Target: {TARGETS['throughput']}.", "",
-             "| client | records | requests | seconds | records/s | vs plain | peak RSS MB |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "## 2. Throughput",
+        "",
+        f"Scale `{t['scale']}`, {t['bucket_width']} buckets, zero latency, the streams of benchmarks/endpoints.py "
+        "(usage, costs and the top-level lists), memoised emulator pages (identical bytes for every client). "
+        f"Target: {TARGETS['throughput']}.",
+        "",
+        "| client | records | requests | seconds | records/s | vs plain | peak RSS MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
     plain = t["runs"].get("plain", {}).get("records_per_s") or 0
-    for name, label in (("plain", "plain requests+json loop"), ("floor", "bare CDK manifest (framework floor)"),
-                        ("connector", "source-openai (main.py read)")):
+    for name, label in (
+        ("plain", "plain requests+json loop"),
+        ("floor", "bare CDK manifest (framework floor)"),
+        ("connector", "source-openai (main.py read)"),
+    ):
         r = t["runs"].get(name)
         if not r:
             continue
-        lines.append(f"| {label} | {_fmt(r['records'])} | {_fmt(r['requests'])} | {_fmt(r['seconds'], 1)} | "
-                     f"{_fmt(r['records_per_s'], 0)} | {r['records_per_s'] / plain:.2f} | {_fmt(r['max_rss_mb'], 0)} |" if plain else "")
+        lines.append(
+            f"| {label} | {_fmt(r['records'])} | {_fmt(r['requests'])} | {_fmt(r['seconds'], 1)} | "
+            f"{_fmt(r['records_per_s'], 0)} | {r['records_per_s'] / plain:.2f} | {_fmt(r['max_rss_mb'], 0)} |"
+            if plain
+            else ""
+        )
     if "connector_vs_floor" in t:
         lines += ["", f"**Connector / floor: {t['connector_vs_floor']:.2f}** (target >= 0.90)."]
     return lines + [""]
 
 
 def memory_section(m: Dict[str, Any]) -> List[str]:
-    lines = ["## 3. Memory", "", f"Peak RSS of each process (wait4), same emulator and data for the three. Target: {TARGETS['memory']}.", "",
-             "| client | 1x records | 1x peak RSS MB | 10x records | 10x peak RSS MB | 10x / 1x |", "|---|---|---|---|---|---|"]
-    names = {"connector": "source-openai (main.py read)", "floor": "bare CDK manifest (framework floor)",
-             "plain": "plain requests+json loop"}
+    lines = [
+        "## 3. Memory",
+        "",
+        f"Peak RSS of each process (wait4), same emulator and data for the three. Target: {TARGETS['memory']}.",
+        "",
+        "| client | 1x records | 1x peak RSS MB | 10x records | 10x peak RSS MB | 10x / 1x |",
+        "|---|---|---|---|---|---|",
+    ]
+    names = {
+        "connector": "source-openai (main.py read)",
+        "floor": "bare CDK manifest (framework floor)",
+        "plain": "plain requests+json loop",
+    }
     clients = m.get("clients") or {"connector": {"1x": m["1x"], "10x": m["10x"], "ratio": m["ratio"]}}
     for key, c in clients.items():
-        lines.append(f"| {names.get(key, key)} | {_fmt(c['1x']['records'])} | {_fmt(c['1x']['max_rss_mb'], 0)} | "
-                     f"{_fmt(c['10x']['records'])} | {_fmt(c['10x']['max_rss_mb'], 0)} | {c['ratio']:.2f} |")
+        lines.append(
+            f"| {names.get(key, key)} | {_fmt(c['1x']['records'])} | {_fmt(c['1x']['max_rss_mb'], 0)} | "
+            f"{_fmt(c['10x']['records'])} | {_fmt(c['10x']['max_rss_mb'], 0)} | {c['ratio']:.2f} |"
+        )
     lines += ["", f"**Connector 10x / 1x RSS: {m['ratio']:.2f}** (target < 1.20)."]
     return lines + [""]
 
 
 def concurrency_section(c: Dict[str, Any]) -> List[str]:
-    lines = ["## 4. Concurrency", "",
-             f"Full sync of every stream, scale `{c['scale']}` with {c.get('overrides')}, {c['latency_ms']:.0f} ms latency per request. Span = first "
-             f"request start to last request end (emulator log); wall = the whole process. Target: {TARGETS['concurrency']}.", "",
-             "| num_workers | requests | max in flight | span s | speedup | wall s | wall speedup |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "## 4. Concurrency",
+        "",
+        f"Full sync of every stream, scale `{c['scale']}` with {c.get('overrides')}, {c['latency_ms']:.0f} ms latency "
+        "per request. Span = first request start to last request end (emulator log); wall = the whole process. "
+        f"Target: {TARGETS['concurrency']}.",
+        "",
+        "| num_workers | requests | max in flight | span s | speedup | wall s | wall speedup |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for n, r in sorted(c["runs"].items(), key=lambda kv: int(kv[0])):
-        lines.append(f"| {n} | {r['requests']} | {r['max_in_flight']} | {r['span']:.1f} | {r['speedup']:.2f} | "
-                     f"{r['seconds']:.1f} | {r['speedup_wall']:.2f} |")
+        lines.append(
+            f"| {n} | {r['requests']} | {r['max_in_flight']} | {r['span']:.1f} | {r['speedup']:.2f} | "
+            f"{r['seconds']:.1f} | {r['speedup_wall']:.2f} |"
+        )
     return lines + [""]
 
 
@@ -155,10 +205,14 @@ def main() -> int:
         sections += concurrency_section(c)
         print("\n".join(concurrency_section(c)), flush=True)
     now = datetime.now(timezone.utc)
-    head = [f"# source-openai benchmark, {now.strftime('%Y-%m-%d %H:%M UTC')}", "",
-            f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, {info['os']}; Python {info['python']}, "
-            f"airbyte-cdk {info['cdk']}. Command: `.venv/bin/python -m benchmarks.run {' '.join(sys.argv[1:])}`, "
-            f"{(time.time() - started) / 60:.1f} min.", ""]
+    head = [
+        f"# source-openai benchmark, {now.strftime('%Y-%m-%d %H:%M UTC')}",
+        "",
+        f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, {info['os']}; Python {info['python']}, "
+        f"airbyte-cdk {info['cdk']}. Command: `.venv/bin/python -m benchmarks.run {' '.join(sys.argv[1:])}`, "
+        f"{(time.time() - started) / 60:.1f} min.",
+        "",
+    ]
     text = "\n".join(head + sections)
     if not args.no_save:
         RESULTS.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ Prints one JSON line (the emulator's description and a connector config), then s
 (path, query, key), so that throughput runs measure the client, not the emulator's data generation. The request
 log, latency and counters behave as usual.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,14 @@ def _install_memo() -> None:
             items.append((k, tuple(v)))
         key = (path, tuple(items), self.headers.get("Authorization", ""))
         faults = emu.faults
-        plain = not (faults.rate_limit_every or faults.server_error_every or faults.truncate_every or faults.reset_every
-                     or faults.slow_every or faults.forbidden_prefixes)
+        plain = not (
+            faults.rate_limit_every
+            or faults.server_error_every
+            or faults.truncate_every
+            or faults.reset_every
+            or faults.slow_every
+            or faults.forbidden_prefixes
+        )
         hit = _CACHE.get(key) if plain else None
         if hit is not None:
             if faults.latency_ms:
@@ -78,10 +85,18 @@ def main() -> int:
     scale = args.scale
     if args.scale_overrides:
         scale = scale_from(args.scale, **json.loads(args.scale_overrides))
-    emu = Emulator(scale=scale, seed=args.seed, now=args.now, period_days=args.period_days,
-                   faults=Faults(latency_ms=args.latency_ms), log_requests=not args.no_log)
+    emu = Emulator(
+        scale=scale,
+        seed=args.seed,
+        now=args.now,
+        period_days=args.period_days,
+        faults=Faults(latency_ms=args.latency_ms),
+        log_requests=not args.no_log,
+    )
     emu.start()
-    print(json.dumps({"describe": emu.describe(), "config": emu.connector_config(), "base_url": emu.base_url}), flush=True)
+    print(
+        json.dumps({"describe": emu.describe(), "config": emu.connector_config(), "base_url": emu.base_url}), flush=True
+    )
     sys.stdin.read()  # until the parent closes our stdin
     emu.stop()
     return 0

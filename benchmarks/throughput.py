@@ -7,12 +7,13 @@
 The emulator replays memoised response bytes (benchmarks/serve.py --memo) after a warm-up pass, so every run reads
 identical pages and the emulator's data generation is not what is measured.
 """
+
 from __future__ import annotations
 
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from .common import PYTHON, EmulatorProcess, configured_catalog, connector_read, discover_streams, run_and_count
 from .endpoints import endpoints, stream_names
@@ -22,15 +23,27 @@ def _bare_catalog(bucket_width: str) -> Dict[str, Any]:
     streams = []
     for entry in endpoints(bucket_width):
         inc = entry["style"] == "buckets"
-        streams.append({"stream": {"name": entry["stream"], "json_schema": {"type": "object"},
-                                   "supported_sync_modes": ["full_refresh"] + (["incremental"] if inc else [])},
-                        "sync_mode": "incremental" if inc else "full_refresh",
-                        "destination_sync_mode": "append" if inc else "overwrite"})
+        streams.append(
+            {
+                "stream": {
+                    "name": entry["stream"],
+                    "json_schema": {"type": "object"},
+                    "supported_sync_modes": ["full_refresh"] + (["incremental"] if inc else []),
+                },
+                "sync_mode": "incremental" if inc else "full_refresh",
+                "destination_sync_mode": "append" if inc else "overwrite",
+            }
+        )
     return {"streams": streams}
 
 
-def measure(scale: str = "large", bucket_width: str = "1h", runs: int = 1, period_days: Optional[int] = None,
-            which: tuple = ("plain", "floor", "connector")) -> Dict[str, Any]:
+def measure(
+    scale: str = "large",
+    bucket_width: str = "1h",
+    runs: int = 1,
+    period_days: Optional[int] = None,
+    which: tuple = ("plain", "floor", "connector"),
+) -> Dict[str, Any]:
     results: Dict[str, Any] = {"scale": scale, "bucket_width": bucket_width, "runs": {}}
     with EmulatorProcess(scale=scale, memo=True, log=False, period_days=period_days) as emu:
         config = emu.config
@@ -43,8 +56,10 @@ def measure(scale: str = "large", bucket_width: str = "1h", runs: int = 1, perio
             bare_cat.write_text(json.dumps(_bare_catalog(bucket_width)))
             commands = {
                 "plain": ([PYTHON, "-m", "benchmarks.plain_client", str(cfg), bucket_width], {}),
-                "floor": ([PYTHON, "-m", "benchmarks.bare_source", "read", "--config", str(cfg), "--catalog", str(bare_cat)],
-                          {"BUCKET_WIDTH": bucket_width}),
+                "floor": (
+                    [PYTHON, "-m", "benchmarks.bare_source", "read", "--config", str(cfg), "--catalog", str(bare_cat)],
+                    {"BUCKET_WIDTH": bucket_width},
+                ),
             }
             warm = run_and_count(commands["plain"][0])  # fills the emulator's memo
             results["warmup_seconds"] = warm.seconds
@@ -57,10 +72,15 @@ def measure(scale: str = "large", bucket_width: str = "1h", runs: int = 1, perio
                         res = run_and_count(commands[name][0], env=commands[name][1])
                     sent = emu.stats()["requests"] - before
                     best = results["runs"].get(name)
-                    entry = {"seconds": res.seconds, "records": res.records, "requests": sent,
-                             "records_per_s": res.records / res.seconds if res.seconds else 0.0,
-                             "max_rss_mb": res.max_rss_mb, "returncode": res.returncode,
-                             "stderr": res.stderr_tail if res.returncode else ""}
+                    entry = {
+                        "seconds": res.seconds,
+                        "records": res.records,
+                        "requests": sent,
+                        "records_per_s": res.records / res.seconds if res.seconds else 0.0,
+                        "max_rss_mb": res.max_rss_mb,
+                        "returncode": res.returncode,
+                        "stderr": res.stderr_tail if res.returncode else "",
+                    }
                     if best is None or entry["records_per_s"] > best["records_per_s"]:
                         results["runs"][name] = entry
     runs_ = results["runs"]

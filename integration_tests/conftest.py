@@ -3,6 +3,7 @@
 The configs named in acceptance-test-config.yml live in integration_tests/.emulator/ (git-ignored); the CDK's
 standard suite reads them lazily, at test time, so writing them from a session fixture is enough.
 """
+
 import json
 from pathlib import Path
 from typing import Any, Dict, Iterator

@@ -3,6 +3,7 @@
 Used by the fault-injection, kill-and-resume, bad-input and load tests (integration_tests/test_faults.py,
 test_bad_input.py, test_load.py). Everything here is plain standard library plus the emulator.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,12 @@ MARKERS = ("sk-admin-", "sk-proj-", "sk-")
 
 def emulator_keys() -> Dict[str, Any]:
     """Emulator(...) arguments that make it accept (only) the fake keys above."""
-    return {"admin_keys": [ADMIN_KEY], "project_keys": {PROJECT_KEY: None}, "codex_keys": [CODEX_KEY],
-            "compliance_keys": [COMPLIANCE_KEY]}
+    return {
+        "admin_keys": [ADMIN_KEY],
+        "project_keys": {PROJECT_KEY: None},
+        "codex_keys": [CODEX_KEY],
+        "compliance_keys": [COMPLIANCE_KEY],
+    }
 
 
 def leaked_fragments(text: str, keys: Iterable[str] = KEYS) -> List[str]:
@@ -42,8 +47,8 @@ def leaked_fragments(text: str, keys: Iterable[str] = KEYS) -> List[str]:
     found = []
     for key in keys:
         marker = next(m for m in MARKERS if key.startswith(m))
-        secret = key[len(marker):]
-        pieces = {key[: len(marker) + 1], key[-4:]} | {secret[i: i + 8] for i in range(len(secret) - 7)}
+        secret = key[len(marker) :]
+        pieces = {key[: len(marker) + 1], key[-4:]} | {secret[i : i + 8] for i in range(len(secret) - 7)}
         found.extend(sorted(p for p in pieces if p in text))
     return found
 
@@ -80,15 +85,20 @@ class Sync:
         return [m["state"] for m in self.messages if m["type"] == "STATE"]
 
     def errors(self) -> List[Dict[str, Any]]:
-        return [m["trace"]["error"] for m in self.messages if m["type"] == "TRACE" and m["trace"].get("type") == "ERROR"]
+        return [
+            m["trace"]["error"] for m in self.messages if m["type"] == "TRACE" and m["trace"].get("type") == "ERROR"
+        ]
 
     def output_without_records(self) -> str:
         """Everything the connector printed (stdout and stderr) except RECORD messages: what ends up in logs."""
         return "\n".join(line for line in self.stdout.splitlines() if '"type":"RECORD"' not in line) + self.stderr
 
     def logs(self, level: Optional[str] = None) -> List[str]:
-        return [m["log"]["message"] for m in self.messages
-                if m["type"] == "LOG" and (level is None or m["log"]["level"] == level)]
+        return [
+            m["log"]["message"]
+            for m in self.messages
+            if m["type"] == "LOG" and (level is None or m["log"]["level"] == level)
+        ]
 
     def last_states(self) -> List[Dict[str, Any]]:
         """The newest STATE per stream, as the platform would save it for the next sync."""
@@ -113,10 +123,14 @@ def catalog_for(config: Mapping[str, Any]) -> Dict[str, Any]:
         modes = [m.value for m in stream.supported_sync_modes]
         incremental = "incremental" in modes
         entry: Dict[str, Any] = {
-            "stream": {"name": stream.name, "json_schema": {}, "supported_sync_modes": modes,
-                       "source_defined_cursor": stream.source_defined_cursor,
-                       "default_cursor_field": stream.default_cursor_field,
-                       "source_defined_primary_key": stream.source_defined_primary_key},
+            "stream": {
+                "name": stream.name,
+                "json_schema": {},
+                "supported_sync_modes": modes,
+                "source_defined_cursor": stream.source_defined_cursor,
+                "default_cursor_field": stream.default_cursor_field,
+                "source_defined_primary_key": stream.source_defined_primary_key,
+            },
             "sync_mode": "incremental" if incremental else "full_refresh",
             "destination_sync_mode": "append_dedup" if incremental else "overwrite",
             "primary_key": stream.source_defined_primary_key,
@@ -141,14 +155,20 @@ def key_of(pk: Sequence[Sequence[str]], data: Mapping[str, Any]) -> Tuple[Any, .
     return tuple(out)
 
 
-def by_key(records: Iterable[Tuple[str, Mapping[str, Any]]], pks: Mapping[str, List[List[str]]]) -> Dict[Tuple[Any, ...], str]:
+def by_key(
+    records: Iterable[Tuple[str, Mapping[str, Any]]], pks: Mapping[str, List[List[str]]]
+) -> Dict[Tuple[Any, ...], str]:
     """(stream, primary key) -> the record's values (canonical JSON); later records replace earlier ones."""
     return {(stream, key_of(pks[stream], data)): json.dumps(data, sort_keys=True) for stream, data in records}
 
 
 def _env(wait_scale: Optional[float], read_timeout: Optional[float]) -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "REQUEST_CACHE", "SOURCE_OPENAI_TEST_"))}
-    env["PYTHONPATH"] = os.pathsep.join([str(HOOKS), str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "REQUEST_CACHE", "SOURCE_OPENAI_TEST_"))
+    }
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(HOOKS), str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
     env["PYTHONUNBUFFERED"] = "1"
     if wait_scale is not None:
         env["SOURCE_OPENAI_TEST_WAIT_SCALE"] = str(wait_scale)
@@ -163,9 +183,21 @@ def _write(directory: Path, name: str, content: Any) -> str:
     return str(path)
 
 
-def read(directory: Path, config: Any, catalog: Any, state: Any = None, *, wait_scale: Optional[float] = 0.01,
-         read_timeout: Optional[float] = None, kill_after_records: Optional[int] = None, sample_rss: bool = False,
-         timeout: float = 300, command: str = "read", name: str = "run", manifest_only: bool = False) -> Sync:
+def read(
+    directory: Path,
+    config: Any,
+    catalog: Any,
+    state: Any = None,
+    *,
+    wait_scale: Optional[float] = 0.01,
+    read_timeout: Optional[float] = None,
+    kill_after_records: Optional[int] = None,
+    sample_rss: bool = False,
+    timeout: float = 300,
+    command: str = "read",
+    name: str = "run",
+    manifest_only: bool = False,
+) -> Sync:
     """`python main.py <command> --config … --catalog … [--state …]`; optionally SIGKILLed after N records.
 
     `config`, `catalog` and `state` are JSON-able values (or strings written verbatim, for corrupt files).
@@ -173,8 +205,12 @@ def read(directory: Path, config: Any, catalog: Any, state: Any = None, *, wait_
     and components.py copied beside the files, `source_openai` unimportable)."""
     directory.mkdir(parents=True, exist_ok=True)
     if manifest_only:
-        entry = [sys.executable, "-c", "import sys; sys.modules['source_openai'] = None; "
-                 "from airbyte_cdk.cli.source_declarative_manifest import run; run()"]
+        entry = [
+            sys.executable,
+            "-c",
+            "import sys; sys.modules['source_openai'] = None; "
+            "from airbyte_cdk.cli.source_declarative_manifest import run; run()",
+        ]
     else:
         entry = [sys.executable, str(ROOT / "main.py")]
     args = entry + [command, "--config", _write(directory, f"{name}-config.json", config)]
@@ -186,26 +222,33 @@ def read(directory: Path, config: Any, catalog: Any, state: Any = None, *, wait_
     if manifest_only:
         for file in ("manifest.yaml", "components.py"):
             (directory / f"{name}-{file}").write_bytes((ROOT / "source_openai" / file).read_bytes())
-        args += ["--manifest-path", str(directory / f"{name}-manifest.yaml"),
-                 "--components-path", str(directory / f"{name}-components.py")]
+        args += [
+            "--manifest-path",
+            str(directory / f"{name}-manifest.yaml"),
+            "--components-path",
+            str(directory / f"{name}-components.py"),
+        ]
         env["AIRBYTE_ENABLE_UNSAFE_CODE"] = "true"
     started = time.monotonic()
-    process = subprocess.Popen(args, cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=env, bufsize=1)
+    process = subprocess.Popen(
+        args, cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, bufsize=1
+    )
     stderr_chunks: List[str] = []
     reader = threading.Thread(target=lambda: stderr_chunks.append(process.stderr.read()), daemon=True)
     reader.start()
     rss: List[int] = []
     stop_sampling = threading.Event()
     if sample_rss:
+
         def sample() -> None:
             status = Path(f"/proc/{process.pid}/status")
             while not stop_sampling.wait(0.25):
                 try:
-                    line = next(l for l in status.read_text().splitlines() if l.startswith("VmRSS:"))
+                    line = next(row for row in status.read_text().splitlines() if row.startswith("VmRSS:"))
                     rss.append(int(line.split()[1]))
                 except (OSError, StopIteration):
                     return
+
         threading.Thread(target=sample, daemon=True).start()
     lines: List[str] = []
     records = 0

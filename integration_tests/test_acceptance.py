@@ -1,13 +1,13 @@
 """The CDK's standard acceptance suite (spec, check, discover, basic_read, full_refresh, bad catalog) against the
 local OpenAI emulator, plus the checks the 7.39.1 suite no longer collects (abnormal state)."""
+
 import json
 import time
 from pathlib import Path
 
-import pytest
 from airbyte_cdk.models import SyncMode
-from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 from airbyte_cdk.test.models.scenario import ConnectorTestScenario
+from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 
 from source_openai import SourceOpenai
 from unit_tests.integration.source_runner import discover, read
@@ -20,7 +20,11 @@ class TestSourceOpenaiAcceptance(SourceTestSuiteBase):
 
     @classmethod
     def create_connector(cls, scenario: ConnectorTestScenario | None) -> SourceOpenai:
-        config = scenario.get_config_dict(connector_root=cls.get_connector_root_dir(), empty_if_missing=True) if scenario else {}
+        config = (
+            scenario.get_config_dict(connector_root=cls.get_connector_root_dir(), empty_if_missing=True)
+            if scenario
+            else {}
+        )
         return SourceOpenai(config=config)
 
 
@@ -48,7 +52,9 @@ def test_abnormal_state_does_not_re_emit_history():
     assert incremental, "abnormal_state.json names no incremental stream of the catalog"
     from airbyte_cdk.models import AirbyteStateMessageSerializer
 
-    output = read(config, *incremental, mode=SyncMode.incremental, state=[AirbyteStateMessageSerializer.load(e) for e in state])
+    output = read(
+        config, *incremental, mode=SyncMode.incremental, state=[AirbyteStateMessageSerializer.load(e) for e in state]
+    )
     assert not output.errors
     # the lookback window is re-read: every bucketed stream of the state emits records again (none: a failure)
     emitted = {message.record.stream for message in output.records}

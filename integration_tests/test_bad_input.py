@@ -7,9 +7,9 @@ start_date, unknown usage_group_by, http:// to a remote host) and unit_tests/tes
 representative ones, and the catalog naming an unknown stream, run as a subprocess against the emulator with
 every credential set, so "no request" and "no traceback" are observed on the real process.
 """
+
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -20,15 +20,26 @@ from . import sync_harness as h
 
 pytestmark = pytest.mark.faults
 
-STREAM = {"stream": {"name": "users", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
-          "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
-UNKNOWN = {"stream": {"name": "realtime_sessions", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
-           "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}
+STREAM = {
+    "stream": {"name": "users", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+    "sync_mode": "full_refresh",
+    "destination_sync_mode": "overwrite",
+}
+UNKNOWN = {
+    "stream": {"name": "realtime_sessions", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+    "sync_mode": "full_refresh",
+    "destination_sync_mode": "overwrite",
+}
 
 # name -> (config changes, catalog streams, state, words the error must contain)
 CASES = {
     "empty admin key": ({"admin_api_key": ""}, None, None, "`admin_api_key` is empty or only whitespace"),
-    "unknown group_by dimension": ({"usage_group_by": ["model", "colour"]}, None, None, "`usage_group_by` has unknown dimension(s) colour"),
+    "unknown group_by dimension": (
+        {"usage_group_by": ["model", "colour"]},
+        None,
+        None,
+        "`usage_group_by` has unknown dimension(s) colour",
+    ),
     "unknown stream in the catalog": ({}, [STREAM, UNKNOWN], None, "'realtime_sessions'"),
 }
 
@@ -68,8 +79,19 @@ def test_bad_input_is_a_clear_error_before_any_request(runs, name):
 def test_workspace_ids_with_spaces_and_duplicates_are_normalised(tmp_path):
     with Emulator(scale="small", **h.emulator_keys()) as emu:
         config = emu.connector_config(workspace_ids=" ws_emulator_2 ,ws_emulator_1,, ws_emulator_2 ")
-        catalog = {"streams": [{"stream": {"name": "codex_code_reviews", "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"]},
-                                "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}
+        catalog = {
+            "streams": [
+                {
+                    "stream": {
+                        "name": "codex_code_reviews",
+                        "json_schema": {},
+                        "supported_sync_modes": ["full_refresh", "incremental"],
+                    },
+                    "sync_mode": "full_refresh",
+                    "destination_sync_mode": "overwrite",
+                }
+            ]
+        }
         sync = h.read(tmp_path, config, catalog)
         assert sync.returncode == 0 and not sync.errors(), sync.describe()
         sent = sorted((e["path"].split("/workspaces/")[1], e["query"]["limit"][0]) for e in emu.requests)

@@ -7,6 +7,7 @@ a principal answering 403 skipped while the others complete, resume after a kill
 content or signed storage URL in any output, no Authorization header sent to the storage host, and a large file that
 does not raise peak memory.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -19,7 +20,12 @@ from openai_emulator.minimum import count_by_template, minimum_requests
 
 from . import sync_harness as h
 
-STREAMS = ["compliance_log_files", "compliance_log_events", "chatgpt_workspace_users", "chatgpt_workspace_users_history"]
+STREAMS = [
+    "compliance_log_files",
+    "compliance_log_events",
+    "chatgpt_workspace_users",
+    "chatgpt_workspace_users_history",
+]
 LIST = "/compliance/{principal_kind}/{principal_id}/logs"
 DOWNLOAD = "/compliance/{principal_kind}/{principal_id}/logs/{log_file_id}"
 
@@ -55,8 +61,13 @@ def _expected(emu, config) -> Dict[str, Dict[str, Any]]:
         for event_type in config["compliance_event_types"]:
             after = config["start_date"]
             while True:
-                status, body, _ = get(emu, f"/compliance/{kind}/{principal}/logs", config["compliance_api_key"],
-                                      {"event_type": event_type, "limit": 100, "after": after}, compliance=True)
+                status, body, _ = get(
+                    emu,
+                    f"/compliance/{kind}/{principal}/logs",
+                    config["compliance_api_key"],
+                    {"event_type": event_type, "limit": 100, "after": after},
+                    compliance=True,
+                )
                 assert status == 200, body
                 for descriptor in body["data"]:
                     files[descriptor["id"]] = dict(descriptor, principal_id=principal)
@@ -79,7 +90,9 @@ def _read_with_faults(emu, tmp_path, config, catalog, name: str, **faults: Any) 
 def _assert_secret_free(sync: h.Sync, config) -> None:
     """No key fragment anywhere; no event content, e-mail address or signed storage URL outside the records."""
     records = [m for m in sync.messages if m["type"] == "RECORD"]
-    emails = {str(m["record"]["data"].get("email") or (m["record"]["data"].get("actor") or {}).get("email")) for m in records} - {"None"}
+    emails = {
+        str(m["record"]["data"].get("email") or (m["record"]["data"].get("actor") or {}).get("email")) for m in records
+    } - {"None"}
     text = sync.output_without_records()
     assert "SECRET-CONTENT" not in text, "event content in the logs"
     assert "X-Amz-Signature" not in text and "/_storage/" not in text, "a signed storage URL in the logs"
@@ -102,8 +115,13 @@ def test_first_and_incremental_sync_read_every_file_and_line_once_with_the_fewes
     assert len(listed) == len(records["compliance_log_files"]) == len(files)
     for file_id, record in listed.items():
         assert record["principal_id"] == files[file_id]["principal_id"]
-        assert record["principal_type"] == ("organization" if record["principal_id"].startswith("org-") else "workspace")
-        assert record["event_type"] == files[file_id]["event_type"] and record["file_sha256"] == files[file_id]["file_sha256"]
+        assert record["principal_type"] == (
+            "organization" if record["principal_id"].startswith("org-") else "workspace"
+        )
+        assert (
+            record["event_type"] == files[file_id]["event_type"]
+            and record["file_sha256"] == files[file_id]["file_sha256"]
+        )
     # every line of every file once, numbered from 1, with its file's keys
     events = records["compliance_log_events"]
     keys = Counter((e["log_file_id"], e["line_number"]) for e in events)
@@ -112,8 +130,11 @@ def test_first_and_incremental_sync_read_every_file_and_line_once_with_the_fewes
     assert set(per_file) == set(files)
     for file_id, count in per_file.items():
         assert sorted(e["line_number"] for e in events if e["log_file_id"] == file_id) == list(range(1, count + 1))
-    assert all(e["principal_id"] == files[e["log_file_id"]]["principal_id"] and e["event_type"] == files[e["log_file_id"]]["event_type"]
-               for e in events)
+    assert all(
+        e["principal_id"] == files[e["log_file_id"]]["principal_id"]
+        and e["event_type"] == files[e["log_file_id"]]["event_type"]
+        for e in events
+    )
     assert all("timestamp" in e and "actor" in e for e in events)  # kept whole
     # rosters: workspace principals only
     workspaces = {p for p in config["compliance_principal_ids"].split(",") if not p.startswith("org-")}
@@ -122,11 +143,22 @@ def test_first_and_incremental_sync_read_every_file_and_line_once_with_the_fewes
 
     # the fewest requests: one per list page, one per file (and its storage redirect), no Authorization on storage
     sent = count_by_template(emu.requests)
-    minimum = minimum_requests(emu.data, start_date=emu.data.period_start, with_project=False, with_codex=False,
-                               with_compliance=True, compliance_principals=config["compliance_principal_ids"].split(","),
-                               compliance_event_types=config["compliance_event_types"])
-    for template in (LIST, DOWNLOAD, "/_storage/{file}", "/manage/workspaces/{workspace_id}/users",
-                     "/compliance/workspaces/{workspace_id}/users"):
+    minimum = minimum_requests(
+        emu.data,
+        start_date=emu.data.period_start,
+        with_project=False,
+        with_codex=False,
+        with_compliance=True,
+        compliance_principals=config["compliance_principal_ids"].split(","),
+        compliance_event_types=config["compliance_event_types"],
+    )
+    for template in (
+        LIST,
+        DOWNLOAD,
+        "/_storage/{file}",
+        "/manage/workspaces/{workspace_id}/users",
+        "/compliance/workspaces/{workspace_id}/users",
+    ):
         assert sent.get(template) == minimum.get(template), (template, sent.get(template), minimum.get(template))
     storage = [e for e in emu.requests if e["path"].startswith("/_storage/")]
     assert storage and not any(e.get("authorization") for e in storage)
@@ -142,8 +174,13 @@ def test_first_and_incremental_sync_read_every_file_and_line_once_with_the_fewes
     assert sent.get(LIST) == len(config["compliance_principal_ids"].split(",")) * len(config["compliance_event_types"])
     assert DOWNLOAD not in sent
     # one cursor per principal × event type
-    files_state = next(s for s in second.last_states() if s["stream"]["stream_descriptor"]["name"] == "compliance_log_files")
-    partitions = {(p["partition"]["principal_id"], p["partition"]["event_type"]) for p in files_state["stream"]["stream_state"]["states"]}
+    files_state = next(
+        s for s in second.last_states() if s["stream"]["stream_descriptor"]["name"] == "compliance_log_files"
+    )
+    partitions = {
+        (p["partition"]["principal_id"], p["partition"]["event_type"])
+        for p in files_state["stream"]["stream_state"]["states"]
+    }
     assert len(partitions) == sent[LIST]
 
 
@@ -152,15 +189,18 @@ def test_an_added_principal_backfills_while_the_others_resume(emu, tmp_path, man
     config = _config(emu)
     principals = config["compliance_principal_ids"].split(",")
     catalog = _catalog(config)
-    first = h.read(tmp_path, dict(config, compliance_principal_ids=principals[0]), catalog, name="one",
-                   manifest_only=manifest_only)
+    first = h.read(
+        tmp_path, dict(config, compliance_principal_ids=principals[0]), catalog, name="one", manifest_only=manifest_only
+    )
     assert first.returncode == 0, first.describe()
     emu.reset()
     second = h.read(tmp_path, config, catalog, state=first.last_states(), name="all", manifest_only=manifest_only)
     assert second.returncode == 0 and not second.errors(), second.describe()
     read_now = {r["principal_id"] for r in _by_stream(second)["compliance_log_files"]}
     assert read_now == set(principals[1:])  # the new ones from start_date; the first resumes with nothing new
-    afters = [e["query"]["after"][0] for e in emu.requests if e["path"].endswith("/logs") and principals[0] in e["path"]]
+    afters = [
+        e["query"]["after"][0] for e in emu.requests if e["path"].endswith("/logs") and principals[0] in e["path"]
+    ]
     assert len(afters) == len(config["compliance_event_types"]) and min(afters) > config["start_date"]  # resumed
     files = _expected(emu, config)
     both = {r["id"] for r in _by_stream(first)["compliance_log_files"] + _by_stream(second)["compliance_log_files"]}
@@ -170,8 +210,14 @@ def test_an_added_principal_backfills_while_the_others_resume(emu, tmp_path, man
 def test_a_principal_answering_403_is_skipped_and_named_and_the_others_complete(emu, tmp_path):
     config = _config(emu)
     blocked = config["compliance_principal_ids"].split(",")[1]
-    sync = _read_with_faults(emu, tmp_path, config, _catalog(config), "forbidden", forbidden_prefixes=[
-        f"/chatgpt/v1/compliance/workspaces/{blocked}", f"/chatgpt/v1/manage/workspaces/{blocked}"])
+    sync = _read_with_faults(
+        emu,
+        tmp_path,
+        config,
+        _catalog(config),
+        "forbidden",
+        forbidden_prefixes=[f"/chatgpt/v1/compliance/workspaces/{blocked}", f"/chatgpt/v1/manage/workspaces/{blocked}"],
+    )
     assert sync.returncode == 0 and not sync.errors(), sync.describe()
     records = _by_stream(sync)
     assert blocked not in {r["principal_id"] for r in records["compliance_log_files"]}
@@ -184,8 +230,14 @@ def test_a_refused_download_skips_that_file_and_names_it(emu, tmp_path):
     with a message naming it (or the storage host, whose URL is never printed); the sync succeeds."""
     config = _config(emu)
     principal = config["compliance_principal_ids"].split(",")[0]
-    sync = _read_with_faults(emu, tmp_path, config, _catalog(config), "refused-downloads",
-                             forbidden_prefixes=[f"/chatgpt/v1/compliance/workspaces/{principal}/logs/", "/_storage/"])
+    sync = _read_with_faults(
+        emu,
+        tmp_path,
+        config,
+        _catalog(config),
+        "refused-downloads",
+        forbidden_prefixes=[f"/chatgpt/v1/compliance/workspaces/{principal}/logs/", "/_storage/"],
+    )
     assert sync.returncode == 0 and not sync.errors(), sync.describe()
     records = _by_stream(sync)
     assert records["compliance_log_files"] and not records.get("compliance_log_events")
@@ -193,7 +245,9 @@ def test_a_refused_download_skips_that_file_and_names_it(emu, tmp_path):
     assert len(logs) == len(records["compliance_log_files"])
     refused_by_api = {r["id"] for r in records["compliance_log_files"] if r["principal_id"] == principal}
     assert refused_by_api and {m.split()[5].rstrip(":") for m in logs if "OpenAI answered" in m} == refused_by_api
-    assert sum("the storage host it was redirected to answered HTTP" in m for m in logs) == len(logs) - len(refused_by_api)
+    assert sum("the storage host it was redirected to answered HTTP" in m for m in logs) == len(logs) - len(
+        refused_by_api
+    )
     _assert_secret_free(sync, config)
 
 
@@ -206,8 +260,10 @@ def test_a_kill_mid_file_resumes_without_losing_a_line(emu, tmp_path):
     assert killed.killed
     resumed = h.read(tmp_path, config, catalog, state=killed.last_states() or None, name="resumed")
     assert resumed.returncode == 0 and not resumed.errors(), resumed.describe()
-    union = {(e["log_file_id"], e["line_number"]) for e in _by_stream(killed).get("compliance_log_events", [])
-             + _by_stream(resumed)["compliance_log_events"]}
+    union = {
+        (e["log_file_id"], e["line_number"])
+        for e in _by_stream(killed).get("compliance_log_events", []) + _by_stream(resumed)["compliance_log_events"]
+    }
     full = h.read(tmp_path, config, catalog, name="full")
     assert union == {(e["log_file_id"], e["line_number"]) for e in _by_stream(full)["compliance_log_events"]}
 
@@ -229,7 +285,9 @@ def test_a_download_that_breaks_off_fails_that_file_clearly_and_the_next_sync_re
     _assert_secret_free(cut, config)
     resumed = h.read(tmp_path, config, catalog, state=cut.last_states() or None, name="after-cut")
     assert resumed.returncode == 0 and not resumed.errors(), resumed.describe()
-    keys = lambda sync: {(e["log_file_id"], e["line_number"]) for e in _by_stream(sync).get("compliance_log_events", [])}  # noqa: E731
+    keys = lambda sync: {  # noqa: E731
+        (e["log_file_id"], e["line_number"]) for e in _by_stream(sync).get("compliance_log_events", [])
+    }
     assert keys(cut) | keys(resumed) == keys(full) and keys(cut) < keys(full)
 
 
@@ -264,7 +322,9 @@ def test_paging_that_makes_no_progress_stops_one_partition(emu, tmp_path):
     assert any("compliance_log_files" in e["message"] and "made no progress" in e["message"] for e in sync.errors())
     ids = [r["id"] for r in _by_stream(sync).get("compliance_log_files", [])]
     assert len(ids) == len(set(ids))
-    assert {r["principal_id"] for r in _by_stream(sync)["compliance_log_files"]} >= set(config["compliance_principal_ids"].split(",")[1:])
+    assert {r["principal_id"] for r in _by_stream(sync)["compliance_log_files"]} >= set(
+        config["compliance_principal_ids"].split(",")[1:]
+    )
 
 
 def test_check_sends_one_request_per_principal_and_names_a_refused_one(emu, tmp_path):
@@ -281,4 +341,8 @@ def test_check_sends_one_request_per_principal_and_names_a_refused_one(emu, tmp_
     finally:
         emu.reset()
     status = [m for m in bad.messages if m["type"] == "CONNECTION_STATUS"][-1]["connectionStatus"]
-    assert status["status"] == "FAILED" and "compliance_principal_ids" in status["message"] and principals[1] in status["message"]
+    assert (
+        status["status"] == "FAILED"
+        and "compliance_principal_ids" in status["message"]
+        and principals[1] in status["message"]
+    )

@@ -6,12 +6,12 @@ The fault-free baseline is computed once per module. Retry waits are scaled down
 (integration_tests/hooks/sitecustomize.py), except in the 429 scenario, which proves the real `Retry-After` wait on
 the emulator's request timestamps. See README "Reliability: the fault-injection suite".
 """
+
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
 import pytest
 
@@ -32,7 +32,12 @@ def emu() -> Emulator:
 def setup(emu: Emulator, tmp_path_factory) -> Dict[str, Any]:
     config = emu.connector_config()
     catalog = h.catalog_for(config)
-    return {"config": config, "catalog": catalog, "pks": h.primary_keys(catalog), "dir": tmp_path_factory.mktemp("faults")}
+    return {
+        "config": config,
+        "catalog": catalog,
+        "pks": h.primary_keys(catalog),
+        "dir": tmp_path_factory.mktemp("faults"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +47,9 @@ def baseline(emu: Emulator, setup: Dict[str, Any]) -> Dict[str, Any]:
     assert sync.returncode == 0 and not sync.errors(), sync.describe()
     records = h.by_key(sync.records, setup["pks"])
     streams = {stream for stream, _ in records}
-    assert streams == {s["stream"]["name"] for s in setup["catalog"]["streams"]}, sorted(streams)  # every discovered stream has records
+    assert streams == {s["stream"]["name"] for s in setup["catalog"]["streams"]}, sorted(
+        streams
+    )  # every discovered stream has records
     assert len(records) == len(sync.records), "the fault-free sync emitted a primary key twice"
     _assert_no_secret(sync)
     return {"sync": sync, "records": records, "requests": emu.requests}
@@ -63,7 +70,9 @@ def _assert_same_records(sync: h.Sync, baseline: Dict[str, Any], pks) -> None:
     assert not missing, f"{len(missing)} records lost, by stream: {Counter(k[0] for k in missing)}"
     assert not extra and not changed, (extra[:3], changed[:3])
     # no page emitted twice (a retried partial page would show as duplicates)
-    assert len(sync.records) == len(baseline["sync"].records), Counter(s for s, _ in sync.records) - Counter(s for s, _ in baseline["sync"].records)
+    assert len(sync.records) == len(baseline["sync"].records), Counter(s for s, _ in sync.records) - Counter(
+        s for s, _ in baseline["sync"].records
+    )
 
 
 def _key(entry: Mapping[str, Any]) -> Tuple[str, str]:
@@ -96,12 +105,16 @@ def test_429_every_5th_request_waits_for_retry_after(emu, setup, baseline):
             waits.append(gaps[0])
             assert gaps[0] >= 1.0, f"{entry['path']} was retried {gaps[0]:.2f} s after a 429 with Retry-After: 1"
     assert len(waits) >= len(limited) // 2, (len(waits), len(limited))  # most 429s are judged strictly
-    assert waits and max(waits) < 5, f"the wait should follow Retry-After (1 s + 1 s of slack), not a long backoff: {max(waits):.1f} s"
+    assert waits and max(waits) < 5, (
+        f"the wait should follow Retry-After (1 s + 1 s of slack), not a long backoff: {max(waits):.1f} s"
+    )
 
 
 def test_5xx_every_7th_request_resets_and_read_timeouts_are_retried(emu, setup, baseline):
     emu.reset()
-    emu.set_faults(server_error_every=7, server_error_statuses=[500, 502, 503], reset_every=11, slow_every=17, slow_seconds=4)
+    emu.set_faults(
+        server_error_every=7, server_error_statuses=[500, 502, 503], reset_every=11, slow_every=17, slow_seconds=4
+    )
     sync = h.read(setup["dir"], setup["config"], setup["catalog"], name="5xx", read_timeout=1.0)
 
     _assert_same_records(sync, baseline, setup["pks"])
@@ -117,18 +130,31 @@ def test_5xx_every_7th_request_resets_and_read_timeouts_are_retried(emu, setup, 
 
 
 # Lists that are never a parent: their responses are not in the CDK's request cache, so a retry asks OpenAI again.
-UNCACHED_LISTS = ["/v1/organization/usage/", "/v1/organization/costs", "/v1/organization/audit_logs",
-                  "/v1/organization/invites", "/v1/organization/admin_api_keys", "/v1/organization/certificates",
-                  "/v1/organization/roles", "/v1/organization/spend_alerts", "/v1/organization/spend_limit",
-                  "/v1/organization/data_retention", "/v1/files", "/v1/batches", "/v1/assistants", "/v1/models",
-                  "/v1/videos"]
+UNCACHED_LISTS = [
+    "/v1/organization/usage/",
+    "/v1/organization/costs",
+    "/v1/organization/audit_logs",
+    "/v1/organization/invites",
+    "/v1/organization/admin_api_keys",
+    "/v1/organization/certificates",
+    "/v1/organization/roles",
+    "/v1/organization/spend_alerts",
+    "/v1/organization/spend_limit",
+    "/v1/organization/data_retention",
+    "/v1/files",
+    "/v1/batches",
+    "/v1/assistants",
+    "/v1/models",
+    "/v1/videos",
+]
 
 
 def _uncached_lists(config) -> list:
     """UNCACHED_LISTS plus the Codex code-review endpoints of each workspace (the Codex usage pages are cached:
     the three usage streams share them)."""
-    return UNCACHED_LISTS + [f"/codex/v1/analytics/codex/workspaces/{ws}/code_review"
-                             for ws in config["workspace_ids"].split(",")]
+    return UNCACHED_LISTS + [
+        f"/codex/v1/analytics/codex/workspaces/{ws}/code_review" for ws in config["workspace_ids"].split(",")
+    ]
 
 
 def test_truncated_and_non_json_200_bodies_are_retried_never_emitted(emu, setup, baseline):
@@ -169,8 +195,14 @@ STUCK = {
     "usage_completions": "/v1/organization/usage/completions",  # page token
     "fine_tuning_jobs": "/v1/fine_tuning/jobs",  # id cursor without last_id
 }
-STUCK_CHILDREN = {"user_roles", "group_users", "group_roles", "fine_tuning_job_events", "fine_tuning_job_checkpoints",
-                  "fine_tuning_checkpoint_permissions"}
+STUCK_CHILDREN = {
+    "user_roles",
+    "group_users",
+    "group_roles",
+    "fine_tuning_job_events",
+    "fine_tuning_job_checkpoints",
+    "fine_tuning_checkpoint_permissions",
+}
 
 
 def _codex_stuck(config) -> Dict[str, str]:
@@ -184,8 +216,14 @@ def test_a_server_whose_paging_makes_no_progress_never_hangs_nor_duplicates(emu,
     emu.reset()
     stuck = dict(STUCK, **_codex_stuck(setup["config"]))
     emu.set_faults(stuck_prefixes=list(stuck.values()), stuck_mode=mode)
-    sync = h.read(setup["dir"], setup["config"], setup["catalog"], name=f"stuck-{mode}-{runtime}", timeout=240,
-                  manifest_only=runtime == "manifest-only")
+    sync = h.read(
+        setup["dir"],
+        setup["config"],
+        setup["catalog"],
+        name=f"stuck-{mode}-{runtime}",
+        timeout=240,
+        manifest_only=runtime == "manifest-only",
+    )
 
     assert sync.returncode != 0, "the sync must end with the failure reported"
     assert sync.elapsed < 180, sync.elapsed
@@ -206,8 +244,11 @@ def test_a_server_whose_paging_makes_no_progress_never_hangs_nor_duplicates(emu,
     expected = {k: v for k, v in baseline["records"].items() if k[0] not in affected}
     assert {k: v for k, v in records.items() if k[0] not in affected} == expected
     # each partition of a stuck endpoint is asked for its first page and at most once more, never again and again
-    asked = Counter((e["path"], json.dumps({k: v for k, v in e["query"].items() if k not in ("after", "page")}, sort_keys=True))
-                    for e in emu.requests if e["fault"] == "stuck")
+    asked = Counter(
+        (e["path"], json.dumps({k: v for k, v in e["query"].items() if k not in ("after", "page")}, sort_keys=True))
+        for e in emu.requests
+        if e["fault"] == "stuck"
+    )
     assert asked and max(asked.values()) <= 2, asked.most_common(3)
     # nothing of a refused page reaches the logs (it holds data: here the users' e-mail addresses)
     emails = {d["email"] for s, d in baseline["sync"].records if s == "users" and d.get("email")}
@@ -229,7 +270,12 @@ def test_requesters_time_out_a_hung_request():
         original(self, *args, **kwargs)
         seen.append((self._name, self._request_timeout))
 
-    config = {"admin_api_key": h.ADMIN_KEY, "project_api_key": h.PROJECT_KEY, "codex_api_key": h.CODEX_KEY, "workspace_ids": "ws_1"}
+    config = {
+        "admin_api_key": h.ADMIN_KEY,
+        "project_api_key": h.PROJECT_KEY,
+        "codex_api_key": h.CODEX_KEY,
+        "workspace_ids": "ws_1",
+    }
     HttpClient.__init__ = spy
     try:
         streams = SourceOpenai(config=config).streams(config)
@@ -244,20 +290,25 @@ def test_403_on_whole_families_skips_only_them_with_a_clear_message(emu, setup, 
     project = emu.data.projects.item(1)["id"]
     workspace = emu.data.workspaces[1]
     emu.reset()
-    emu.set_faults(forbidden_prefixes=[
-        "/v1/organization/audit_logs",
-        f"/v1/organization/projects/{project}/",
-        f"/v1/projects/{project}/",
-        f"/codex/v1/analytics/codex/workspaces/{workspace}/",
-    ])
+    emu.set_faults(
+        forbidden_prefixes=[
+            "/v1/organization/audit_logs",
+            f"/v1/organization/projects/{project}/",
+            f"/v1/projects/{project}/",
+            f"/codex/v1/analytics/codex/workspaces/{workspace}/",
+        ]
+    )
     sync = h.read(setup["dir"], setup["config"], setup["catalog"], name="403")
 
     assert sync.returncode == 0 and not sync.errors(), sync.describe()
     _assert_no_secret(sync)
 
     def forbidden(stream: str, data: Mapping[str, Any]) -> bool:
-        return (stream == "audit_logs" or (stream.startswith("project_") and data.get("project_id") == project)
-                or (stream.startswith("codex_") and data.get("workspace_id") == workspace))
+        return (
+            stream == "audit_logs"
+            or (stream.startswith("project_") and data.get("project_id") == project)
+            or (stream.startswith("codex_") and data.get("workspace_id") == workspace)
+        )
 
     expected = {k: v for k, v in baseline["records"].items() if not forbidden(k[0], json.loads(v))}
     got = h.by_key(sync.records, setup["pks"])
@@ -268,7 +319,10 @@ def test_403_on_whole_families_skips_only_them_with_a_clear_message(emu, setup, 
     logs = sync.logs()
     assert any("Skipping audit_logs" in m and "Audit logging" in m for m in logs)
     assert any(f"projects/{project}/users: OpenAI answered HTTP 403" in m for m in logs)
-    assert any(f"Skipping Codex analytics of workspace {workspace}" in m and "codex.enterprise.analytics.read" in m for m in logs)
+    assert any(
+        f"Skipping Codex analytics of workspace {workspace}" in m and "codex.enterprise.analytics.read" in m
+        for m in logs
+    )
 
 
 # ------------------------------------------------------------------------------------------- kill and resume
@@ -283,8 +337,14 @@ def _cursor_bounds(state_messages: List[Dict[str, Any]], catalog) -> Dict[str, A
         if not field:
             continue
         if "states" in state:
-            bounds[name] = [({k: v for k, v in p["partition"].items() if not isinstance(v, (dict, list))}, float(p["cursor"][field]))
-                            for p in state["states"] if field in (p.get("cursor") or {})]
+            bounds[name] = [
+                (
+                    {k: v for k, v in p["partition"].items() if not isinstance(v, (dict, list))},
+                    float(p["cursor"][field]),
+                )
+                for p in state["states"]
+                if field in (p.get("cursor") or {})
+            ]
         elif field in state:
             bounds[name] = float(state[field])
     return bounds
@@ -323,7 +383,9 @@ def test_kill_and_resume_loses_nothing_and_rereads_only_the_window(emu, setup, b
                 continue
             value = float(data[field])
             if isinstance(bound, list):
-                limits = [c for partition, c in bound if all(data.get(k) == v for k, v in partition.items() if k in data)]
+                limits = [
+                    c for partition, c in bound if all(data.get(k) == v for k, v in partition.items() if k in data)
+                ]
                 limit = min(limits) if limits else None
             else:
                 limit = bound
@@ -340,8 +402,11 @@ def test_kill_and_resume_loses_nothing_and_rereads_only_the_window(emu, setup, b
 # ------------------------------------------------------------------------------------------- secrets
 def test_rejected_keys_never_reach_the_output(emu, setup):
     """The emulator answers an unknown key with 401 and echoes it masked (`sk-admi*****abcd`), as OpenAI does."""
-    wrong = {"admin_api_key": "sk-admin-WRONGkV4rT8yU2iO6pA0sD", "project_api_key": "sk-proj-WRONGjB3nM7qW1eR5tY9uI",
-             "codex_api_key": "sk-WRONGcX2vB6nM0lK4jH8gF3dS"}
+    wrong = {
+        "admin_api_key": "sk-admin-WRONGkV4rT8yU2iO6pA0sD",
+        "project_api_key": "sk-proj-WRONGjB3nM7qW1eR5tY9uI",
+        "codex_api_key": "sk-WRONGcX2vB6nM0lK4jH8gF3dS",
+    }
     emu.reset()
     check = h.read(setup["dir"], dict(setup["config"], **wrong), None, command="check", name="check-wrong")
     statuses = [m["connectionStatus"] for m in check.messages if m["type"] == "CONNECTION_STATUS"]
@@ -353,7 +418,9 @@ def test_rejected_keys_never_reach_the_output(emu, setup):
     assert not leaks, leaks
 
     emu.reset()
-    catalog = {"streams": [s for s in setup["catalog"]["streams"] if s["stream"]["name"] in ("users", "files", "codex_usage")]}
+    catalog = {
+        "streams": [s for s in setup["catalog"]["streams"] if s["stream"]["name"] in ("users", "files", "codex_usage")]
+    }
     sync = h.read(setup["dir"], dict(setup["config"], **wrong), catalog, name="read-wrong")
     assert sync.returncode == 1 and any(e["failure_type"] == "config_error" for e in sync.errors()), sync.describe()
     assert len([e for e in emu.requests if e["status"] == 401]) >= 3  # each credential was tried and refused

@@ -10,6 +10,7 @@ pages plus 6 hours of minute buckets (minutes, depending on the machine):
 
     RUN_SLOW_TESTS=1 .venv/bin/python -m pytest integration_tests/test_load.py -s
 """
+
 from __future__ import annotations
 
 import os
@@ -34,15 +35,19 @@ PEAK_RSS_LIMIT_KIB = 1024 * 1024  # 1 GiB
 def _sync(tmp_path, scale, hours: int, workers: int, latency_ms: float):
     with Emulator(scale=scale, seed=3, faults=None, **h.emulator_keys()) as emu:
         start = (emu.data.now // 3600 - hours) * 3600
-        config = emu.connector_config(usage_bucket_width="1m", num_workers=workers,
-                                      start_date=datetime.fromtimestamp(start, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        config = emu.connector_config(
+            usage_bucket_width="1m",
+            num_workers=workers,
+            start_date=datetime.fromtimestamp(start, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
         catalog = h.catalog_for(config)
         emu.reset()
         emu.set_faults(latency_ms=latency_ms)
         sync_now = int(time.time())
         sync = h.read(tmp_path, config, catalog, timeout=3600)
-        minimum = minimum_requests(emu.data, start_date=start, bucket_width="1m", with_stored_completions=True,
-                                   sync_now=sync_now)
+        minimum = minimum_requests(
+            emu.data, start_date=start, bucket_width="1m", with_stored_completions=True, sync_now=sync_now
+        )
         return sync, catalog, emu.stats(), emu.requests, minimum
 
 
@@ -63,14 +68,18 @@ def _assert_complete_and_bounded(sync, catalog, stats, requests, minimum, worker
     # every record once: no primary key twice, and the sync reached every endpoint the data needs
     pks = h.primary_keys(catalog)
     keyed = h.by_key(sync.records, pks)
-    assert len(keyed) == len(sync.records), [k for k, n in Counter((s, h.key_of(pks[s], d)) for s, d in sync.records).items() if n > 1][:5]
+    assert len(keyed) == len(sync.records), [
+        k for k, n in Counter((s, h.key_of(pks[s], d)) for s, d in sync.records).items() if n > 1
+    ][:5]
     assert {s for s, _ in sync.records} >= {"usage_completions", "costs", "users", "projects"}
 
     # exactly the minimum number of requests, endpoint by endpoint (every request is in the log)
     assert stats["requests"] == len(requests)
     assert count_by_template(requests) == minimum
     assert all(e["status"] == 200 for e in requests), Counter(e["status"] for e in requests)
-    minute_pages = [e for e in requests if "/organization/usage/" in e["path"] and e["query"].get("bucket_width") == ["1m"]]
+    minute_pages = [
+        e for e in requests if "/organization/usage/" in e["path"] and e["query"].get("bucket_width") == ["1m"]
+    ]
     assert len(minute_pages) == sum(n for template, n in minimum.items() if template.startswith("/organization/usage/"))
 
     # never more than num_workers requests at once: the emulator's counter and its request log agree

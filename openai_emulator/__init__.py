@@ -6,10 +6,33 @@
 
 Run alone: `python -m openai_emulator --port 0 --scale small --seed 0`. See README.md, "The OpenAI emulator".
 """
+
 from .data import SCALES, Dataset, Scale
 from .faults import Faults
-from .server import (ADMIN_KEY, API_PREFIX, CODEX_KEY, CODEX_PREFIX, COMPLIANCE_KEY, COMPLIANCE_PREFIX, PROJECT_KEY,
-                     Emulator, mask_key)
+from .server import (
+    ADMIN_KEY,
+    API_PREFIX,
+    CODEX_KEY,
+    CODEX_PREFIX,
+    COMPLIANCE_KEY,
+    COMPLIANCE_PREFIX,
+    PROJECT_KEY,
+    Emulator,
+    mask_key,
+)
 
-__all__ = ["Emulator", "Faults", "Dataset", "Scale", "SCALES", "ADMIN_KEY", "PROJECT_KEY", "CODEX_KEY", "COMPLIANCE_KEY",
-           "API_PREFIX", "CODEX_PREFIX", "COMPLIANCE_PREFIX", "mask_key"]
+__all__ = [
+    "Emulator",
+    "Faults",
+    "Dataset",
+    "Scale",
+    "SCALES",
+    "ADMIN_KEY",
+    "PROJECT_KEY",
+    "CODEX_KEY",
+    "COMPLIANCE_KEY",
+    "API_PREFIX",
+    "CODEX_PREFIX",
+    "COMPLIANCE_PREFIX",
+    "mask_key",
+]

@@ -4,6 +4,7 @@ and the `/projects/{project_id}/roles...` family that also takes the Admin key.
 Limits, defaults and orders follow the official OpenAPI description (see `LIMITS`). Where the spec names no
 maximum (`admin_api_keys`, `rate_limits`) any positive `limit` is accepted.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Tuple
@@ -27,25 +28,48 @@ UNBOUNDED100 = Limit(default=100, minimum=1, maximum=None)  # project rate limit
 
 def _cert(ds: Dataset, obj: str, prefix: str, kind: str, i: int, count: int) -> Dict[str, Any]:
     created = ds.created(kind, i, count)
-    return {"object": obj, "id": ds.id(prefix, kind, index=i), "name": None if i % 4 == 3 else f"cert-{i}",
-            "created_at": created, "certificate_details": {"valid_at": created, "expires_at": created + 365 * DAY},
-            "active": i % 3 != 2}
+    return {
+        "object": obj,
+        "id": ds.id(prefix, kind, index=i),
+        "name": None if i % 4 == 3 else f"cert-{i}",
+        "created_at": created,
+        "certificate_details": {"valid_at": created, "expires_at": created + 365 * DAY},
+        "active": i % 3 != 2,
+    }
 
 
 def _spend_alert(ds: Dataset, obj: str, kind: str, i: int) -> Dict[str, Any]:
-    return {"id": ds.id("alert_", kind, index=i), "object": obj, "threshold_amount": 10000 * (i + 1), "currency": "USD",
-            "interval": "month", "notification_channel": {"type": "email", "recipients": [ds.person(i)["email"]],
-                                                          "subject_prefix": None if i % 2 else "[OpenAI]"}}
+    return {
+        "id": ds.id("alert_", kind, index=i),
+        "object": obj,
+        "threshold_amount": 10000 * (i + 1),
+        "currency": "USD",
+        "interval": "month",
+        "notification_channel": {
+            "type": "email",
+            "recipients": [ds.person(i)["email"]],
+            "subject_prefix": None if i % 2 else "[OpenAI]",
+        },
+    }
 
 
 def _assigned(ds: Dataset, role: Dict[str, Any], salt: Any) -> Dict[str, Any]:
     created = ds.created("assign", ds.h(salt) % 1000, 1000)
     return {
-        "id": role["id"], "name": role["name"], "permissions": role["permissions"], "resource_type": role["resource_type"],
-        "predefined_role": role["predefined_role"], "description": role["description"], "created_at": created,
-        "updated_at": created, "created_by": None if role["predefined_role"] else ds.users.item(0)["id"],
-        "created_by_user_obj": None, "metadata": None,
-        "assignment_sources": None if ds.h("src", salt) % 2 else [{"principal_id": ds.groups.item(0)["id"] if ds.groups.count else "group_x", "principal_type": "group"}],
+        "id": role["id"],
+        "name": role["name"],
+        "permissions": role["permissions"],
+        "resource_type": role["resource_type"],
+        "predefined_role": role["predefined_role"],
+        "description": role["description"],
+        "created_at": created,
+        "updated_at": created,
+        "created_by": None if role["predefined_role"] else ds.users.item(0)["id"],
+        "created_by_user_obj": None,
+        "metadata": None,
+        "assignment_sources": None
+        if ds.h("src", salt) % 2
+        else [{"principal_id": ds.groups.item(0)["id"] if ds.groups.count else "group_x", "principal_type": "group"}],
     }
 
 
@@ -57,26 +81,48 @@ def org_collections(ds: Dataset) -> Dict[str, Collection]:
             created = ds.created("invite", i, s.invites, start=ds.now - 60 * DAY)
             status = ds.pick(["pending", "accepted", "expired"], "invstatus", i)
             projects = ds.projects.item(i % max(s.projects, 1))
-            return {"object": "organization.invite", "id": ds.id("invite-", "invite", index=i),
-                    "email": f"invitee{i}@example.com", "role": "reader" if i % 3 else "owner", "status": status,
-                    "created_at": created, "expires_at": created + 7 * DAY,
-                    "accepted_at": created + DAY if status == "accepted" else None,
-                    "projects": [{"id": projects["id"], "role": "member"}] if s.projects else []}
+            return {
+                "object": "organization.invite",
+                "id": ds.id("invite-", "invite", index=i),
+                "email": f"invitee{i}@example.com",
+                "role": "reader" if i % 3 else "owner",
+                "status": status,
+                "created_at": created,
+                "expires_at": created + 7 * DAY,
+                "accepted_at": created + DAY if status == "accepted" else None,
+                "projects": [{"id": projects["id"], "role": "member"}] if s.projects else [],
+            }
 
         def admin_key(i: int) -> Dict[str, Any]:
             owner = ds.users.item(0)
             kid = ds.id("key_", "adminkey", index=i)
-            return {"object": "organization.admin_api_key", "id": kid, "name": f"admin key {i}",
-                    "redacted_value": f"sk-admin-...{kid[-4:]}", "created_at": ds.created("adminkey", i, s.admin_api_keys),
-                    "expires_at": None, "last_used_at": ds.now - ds.h("aklu", i) % (10 * DAY),
-                    "owner": {"type": "user", "object": "organization.user", "id": owner["id"], "name": owner["name"],
-                              "created_at": owner["created"], "role": "owner"}}
+            return {
+                "object": "organization.admin_api_key",
+                "id": kid,
+                "name": f"admin key {i}",
+                "redacted_value": f"sk-admin-...{kid[-4:]}",
+                "created_at": ds.created("adminkey", i, s.admin_api_keys),
+                "expires_at": None,
+                "last_used_at": ds.now - ds.h("aklu", i) % (10 * DAY),
+                "owner": {
+                    "type": "user",
+                    "object": "organization.user",
+                    "id": owner["id"],
+                    "name": owner["name"],
+                    "created_at": owner["created"],
+                    "role": "owner",
+                },
+            }
 
         return {
             "invites": Collection(s.invites, invite),
             "admin_api_keys": Collection(s.admin_api_keys, admin_key),
-            "certificates": Collection(s.certificates, lambda i: _cert(ds, "organization.certificate", "cert_", "cert", i, s.certificates)),
-            "spend_alerts": Collection(s.spend_alerts, lambda i: _spend_alert(ds, "organization.spend_alert", "alert", i)),
+            "certificates": Collection(
+                s.certificates, lambda i: _cert(ds, "organization.certificate", "cert_", "cert", i, s.certificates)
+            ),
+            "spend_alerts": Collection(
+                s.spend_alerts, lambda i: _spend_alert(ds, "organization.spend_alert", "alert", i)
+            ),
         }
 
     return ds.cached(("admin", "org"), build)
@@ -95,13 +141,23 @@ def project_collections(ds: Dataset, p: int) -> Dict[str, Any]:
 
         def member(k: int) -> Dict[str, Any]:
             u = ds.users.item(members[k])
-            return {"object": "organization.project.user", "id": u["id"], "name": u["name"], "email": u["email"],
-                    "role": "owner" if k == 0 else "member", "added_at": max(u["added_at"], pcreated) + k}
+            return {
+                "object": "organization.project.user",
+                "id": u["id"],
+                "name": u["name"],
+                "email": u["email"],
+                "role": "owner" if k == 0 else "member",
+                "added_at": max(u["added_at"], pcreated) + k,
+            }
 
         def service_account(k: int) -> Dict[str, Any]:
-            return {"object": "organization.project.service_account", "id": ds.id("user-svc", "sa", p, index=k),
-                    "name": f"service-account-{k}", "role": "member" if k else "owner",
-                    "created_at": pcreated + 60 * (k + 1)}
+            return {
+                "object": "organization.project.service_account",
+                "id": ds.id("user-svc", "sa", p, index=k),
+                "name": f"service-account-{k}",
+                "role": "member" if k else "owner",
+                "created_at": pcreated + 60 * (k + 1),
+            }
 
         n_sa = ds.children("service_accounts", p, cap=None if p == 0 else 100)
         key_ids = ds.api_key_ids(p)
@@ -111,42 +167,89 @@ def project_collections(ds: Dataset, p: int) -> Dict[str, Any]:
             if members and k % 3 != 2 or not n_sa:
                 if members:
                     u = ds.users.item(members[k % len(members)])
-                    owner = {"type": "user", "user": {"id": u["id"], "email": u["email"], "name": u["name"],
-                                                      "created_at": u["added_at"], "role": "owner" if k % len(members) == 0 else "member"}}
+                    owner = {
+                        "type": "user",
+                        "user": {
+                            "id": u["id"],
+                            "email": u["email"],
+                            "name": u["name"],
+                            "created_at": u["added_at"],
+                            "role": "owner" if k % len(members) == 0 else "member",
+                        },
+                    }
                 else:
-                    owner = {"type": "user", "user": {"id": "user-removed", "email": "removed@example.com", "name": "Removed",
-                                                      "created_at": pcreated, "role": "member"}}
+                    owner = {
+                        "type": "user",
+                        "user": {
+                            "id": "user-removed",
+                            "email": "removed@example.com",
+                            "name": "Removed",
+                            "created_at": pcreated,
+                            "role": "member",
+                        },
+                    }
             else:
                 sa = service_account(k % n_sa)
-                owner = {"type": "service_account", "service_account": {"id": sa["id"], "name": sa["name"],
-                                                                        "created_at": sa["created_at"], "role": sa["role"]}}
-            return {"object": "organization.project.api_key", "redacted_value": f"sk-proj-...{key_ids[k][-4:]}",
-                    "name": f"key {k}", "created_at": created,
-                    "last_used_at": None if k % 4 == 3 else ds.now - ds.h("klu", p, k) % (5 * DAY), "id": key_ids[k],
-                    "owner_project_access": "inactive" if k % 5 == 4 else "active", "owner": owner}
+                owner = {
+                    "type": "service_account",
+                    "service_account": {
+                        "id": sa["id"],
+                        "name": sa["name"],
+                        "created_at": sa["created_at"],
+                        "role": sa["role"],
+                    },
+                }
+            return {
+                "object": "organization.project.api_key",
+                "redacted_value": f"sk-proj-...{key_ids[k][-4:]}",
+                "name": f"key {k}",
+                "created_at": created,
+                "last_used_at": None if k % 4 == 3 else ds.now - ds.h("klu", p, k) % (5 * DAY),
+                "id": key_ids[k],
+                "owner_project_access": "inactive" if k % 5 == 4 else "active",
+                "owner": owner,
+            }
 
         n_rate = min(len(MODELS) * 20, max(1, ds.children("rate_limits", p)))
 
         def rate_limit(k: int) -> Dict[str, Any]:
             model = MODELS[k % len(MODELS)] + ("" if k < len(MODELS) else f"-ft-{k // len(MODELS)}")
-            rec = {"object": "project.rate_limit", "id": f"rl-{model}-{k:07d}", "model": model,
-                   "max_requests_per_1_minute": 500 * (1 + k % 4), "max_tokens_per_1_minute": 30000 * (1 + k % 4),
-                   "max_images_per_1_minute": 50, "max_audio_megabytes_per_1_minute": 10,
-                   "max_requests_per_1_day": 10000, "batch_1_day_max_input_tokens": 900000}
+            rec = {
+                "object": "project.rate_limit",
+                "id": f"rl-{model}-{k:07d}",
+                "model": model,
+                "max_requests_per_1_minute": 500 * (1 + k % 4),
+                "max_tokens_per_1_minute": 30000 * (1 + k % 4),
+                "max_images_per_1_minute": 50,
+                "max_audio_megabytes_per_1_minute": 10,
+                "max_requests_per_1_day": 10000,
+                "batch_1_day_max_input_tokens": 900000,
+            }
             return rec
 
         def project_group(k: int) -> Dict[str, Any]:
             g = ds.groups.item(groups[k])
-            return {"object": "project.group", "project_id": pid, "group_id": g["id"], "group_name": g["name"],
-                    "group_type": g["group_type"], "created_at": max(g["created_at"], pcreated) + k}
+            return {
+                "object": "project.group",
+                "project_id": pid,
+                "group_id": g["id"],
+                "group_name": g["name"],
+                "group_type": g["group_type"],
+                "created_at": max(g["created_at"], pcreated) + k,
+            }
 
         def project_role(k: int) -> Dict[str, Any]:
             predefined = k < 2
             name = ["owner", "member"][k] if predefined else f"project-role-{k}"
-            return {"object": "role", "id": ds.id("role_", "projrole", p, index=k), "name": name,
-                    "description": None if k % 3 == 2 else f"Project role {name}",
-                    "permissions": ["api.project.read"] + (["api.project.write"] if k == 0 else []),
-                    "resource_type": "api.project", "predefined_role": predefined}
+            return {
+                "object": "role",
+                "id": ds.id("role_", "projrole", p, index=k),
+                "name": name,
+                "description": None if k % 3 == 2 else f"Project role {name}",
+                "permissions": ["api.project.read"] + (["api.project.write"] if k == 0 else []),
+                "resource_type": "api.project",
+                "predefined_role": predefined,
+            }
 
         n_alerts = ds.children("project_spend_alerts", p, cap=None if p == 0 else 100)
         n_certs = ds.children("project_certs", p, cap=None if p == 0 else 100)
@@ -157,8 +260,13 @@ def project_collections(ds: Dataset, p: int) -> Dict[str, Any]:
             "service_accounts": Collection(n_sa, service_account),
             "api_keys": Collection(len(key_ids), api_key, ids=key_ids),
             "rate_limits": Collection(n_rate, rate_limit),
-            "certificates": Collection(n_certs, lambda k: dict(_cert(ds, "organization.project.certificate", "cert_", f"pcert{p}", k, n_certs + 1))),
-            "groups": Collection(len(groups), project_group, ids=[ds.groups.item(g)["id"] for g in groups], id_field="group_id"),
+            "certificates": Collection(
+                n_certs,
+                lambda k: dict(_cert(ds, "organization.project.certificate", "cert_", f"pcert{p}", k, n_certs + 1)),
+            ),
+            "groups": Collection(
+                len(groups), project_group, ids=[ds.groups.item(g)["id"] for g in groups], id_field="group_id"
+            ),
             "spend_alerts": Collection(n_alerts, lambda k: _spend_alert(ds, "project.spend_alert", f"palert{p}", k)),
             "roles": Collection(n_roles, project_role),
         }
@@ -168,10 +276,17 @@ def project_collections(ds: Dataset, p: int) -> Dict[str, Any]:
 
 def _assignment_collection(ds: Dataset, roles: Collection, kind: str, parent: Any) -> Collection:
     def build() -> Collection:
-        idx = ds.subset(kind, ds.h(kind, parent) % 1000 if parent not in (0, "0") else 0, roles.count,
-                        cap=None if parent in (0, "0") else 20)
-        return Collection(len(idx), lambda k: _assigned(ds, roles.item(idx[k]), (kind, parent, k)),
-                          ids=[roles.item(i)["id"] for i in idx])
+        idx = ds.subset(
+            kind,
+            ds.h(kind, parent) % 1000 if parent not in (0, "0") else 0,
+            roles.count,
+            cap=None if parent in (0, "0") else 20,
+        )
+        return Collection(
+            len(idx),
+            lambda k: _assigned(ds, roles.item(idx[k]), (kind, parent, k)),
+            ids=[roles.item(i)["id"] for i in idx],
+        )
 
     return ds.cached(("admin", "assign", kind, parent), build)
 
@@ -239,9 +354,15 @@ def group_users(req: Request, ds: Dataset) -> Dict[str, Any]:
 
     def build() -> Collection:
         idx = ds.subset("group_users", g, ds.scale.users, cap=None if g == 0 else 50)
-        return Collection(len(idx), lambda k: {"id": ds.users.item(idx[k])["id"], "name": ds.users.item(idx[k])["name"],
-                                               "email": ds.users.item(idx[k])["email"] if k % 4 != 3 else None},
-                          ids=[ds.users.item(i)["id"] for i in idx])
+        return Collection(
+            len(idx),
+            lambda k: {
+                "id": ds.users.item(idx[k])["id"],
+                "name": ds.users.item(idx[k])["name"],
+                "email": ds.users.item(idx[k])["email"] if k % 4 != 3 else None,
+            },
+            ids=[ds.users.item(i)["id"] for i in idx],
+        )
 
     coll = ds.cached(("admin", "group_users", g), build)
     order = req.choice("order", ["asc", "desc"], "desc")
@@ -282,12 +403,20 @@ def spend_alerts(req: Request, ds: Dataset) -> Dict[str, Any]:
 
 
 def spend_limit(req: Request, ds: Dataset) -> Dict[str, Any]:
-    return {"object": "organization.spend_limit", "threshold_amount": 500000, "currency": "USD", "interval": "month",
-            "enforcement": {"status": "enforcing"}}
+    return {
+        "object": "organization.spend_limit",
+        "threshold_amount": 500000,
+        "currency": "USD",
+        "interval": "month",
+        "enforcement": {"status": "enforcing"},
+    }
 
 
 def data_retention(req: Request, ds: Dataset) -> Dict[str, Any]:
-    return {"object": "organization.data_retention", "type": "zero_data_retention" if ds.seed % 2 else "modified_abuse_monitoring"}
+    return {
+        "object": "organization.data_retention",
+        "type": "zero_data_retention" if ds.seed % 2 else "modified_abuse_monitoring",
+    }
 
 
 # -- per project
@@ -351,14 +480,22 @@ def project_spend_alerts(req: Request, ds: Dataset) -> Dict[str, Any]:
 
 def project_spend_limit(req: Request, ds: Dataset) -> Dict[str, Any]:
     p, _ = _project(req, ds)
-    return {"object": "project.spend_limit", "threshold_amount": 10000 * (1 + p % 7), "currency": "USD",
-            "interval": "month", "enforcement": {"status": "inactive" if p % 2 else "enforcing"}}
+    return {
+        "object": "project.spend_limit",
+        "threshold_amount": 10000 * (1 + p % 7),
+        "currency": "USD",
+        "interval": "month",
+        "enforcement": {"status": "inactive" if p % 2 else "enforcing"},
+    }
 
 
 def project_model_permissions(req: Request, ds: Dataset) -> Dict[str, Any]:
     p, _ = _project(req, ds)
-    return {"object": "project.model_permissions", "mode": "deny_list" if p % 3 else "allow_list",
-            "model_ids": MODELS[: 1 + p % len(MODELS)]}
+    return {
+        "object": "project.model_permissions",
+        "mode": "deny_list" if p % 3 else "allow_list",
+        "model_ids": MODELS[: 1 + p % len(MODELS)],
+    }
 
 
 def project_hosted_tool_permissions(req: Request, ds: Dataset) -> Dict[str, Any]:
@@ -395,7 +532,9 @@ def project_group_roles(req: Request, ds: Dataset) -> Dict[str, Any]:
     k = pc["groups"].index_of(gid)
     if k is None:
         raise not_found("project group", gid)
-    return _assignments(req, ds, _assignment_collection(ds, pc["roles"], "project_group_roles", (p, k) if p or k else 0))
+    return _assignments(
+        req, ds, _assignment_collection(ds, pc["roles"], "project_group_roles", (p, k) if p or k else 0)
+    )
 
 
 ROUTES: List[Tuple[str, Callable[[Request, Dataset], Dict[str, Any]]]] = [

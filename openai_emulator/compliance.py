@@ -30,6 +30,7 @@ window ends). A file's existence, id and content depend on (seed, principal, eve
 immutable across emulators with a later `now`. 1..20 lines per file; the knob `compliance_large_file_mb` makes the
 first AUTH_LOG file of the first workspace that many MiB (1 KiB lines). Times are ISO 8601 `%Y-%m-%dT%H:%M:%SZ`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -42,7 +43,19 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from .common import ApiError, Collection, Limit, Redirect, Request, bad_param, hexid, id_cursor_page, make_id, ordered, window
+from .common import (
+    ApiError,
+    Collection,
+    Limit,
+    Redirect,
+    Request,
+    bad_param,
+    hexid,
+    id_cursor_page,
+    make_id,
+    ordered,
+    window,
+)
 from .data import DAY, WORDS, Dataset
 
 KEY_CLASS = "compliance"
@@ -63,8 +76,11 @@ PROFILES: Dict[str, Tuple[int, Tuple[float, float, float]]] = {
 }
 EVENT_TYPES = list(PROFILES)
 DEFAULT_EVENT_TYPES = ["AUTH_LOG", "CONVERSATION_MESSAGE"]  # what `Emulator.connector_config(compliance=True)` asks for
-USER_AGENTS = ["Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15",
-               "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36", "ChatGPT/1.2025.330 (iOS 18.1)"]
+USER_AGENTS = [
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36",
+    "ChatGPT/1.2025.330 (iOS 18.1)",
+]
 
 
 def iso(ts: float) -> str:
@@ -76,6 +92,7 @@ def iso(ts: float) -> str:
 
 def principals(ds: Dataset) -> List[str]:
     """The compliance principals: two ChatGPT workspaces (UUIDs), then the organisation (`org-...`)."""
+
     def build() -> List[str]:
         out = []
         for k in range(2):
@@ -101,7 +118,9 @@ def principal_index(ds: Dataset, kind: str, ident: str, req: Optional[Request] =
     what = "workspace" if kind == "workspaces" else "organization"
     ids = principals(ds)
     if principal_kind(ident) != kind or ident not in ids:
-        raise ApiError(404, f"No such {what}: '{ident[:64]}', or this key may not read its compliance logs.", code="not_found")
+        raise ApiError(
+            404, f"No such {what}: '{ident[:64]}', or this key may not read its compliance logs.", code="not_found"
+        )
     return ids.index(ident)
 
 
@@ -118,6 +137,7 @@ def is_removed(i: int) -> bool:
 
 def roster(ds: Dataset, w: int) -> Collection:
     """Every user workspace `w` ever had (history), oldest first; every 7th one was removed."""
+
     def build() -> Collection:
         count = _roster_size(ds, w)
 
@@ -125,12 +145,18 @@ def roster(ds: Dataset, w: int) -> Collection:
             person = ds.person(5000 * (w + 1) + i)
             created = ds.created("cmp_user", i, count, start=ds.org_created + w * DAY)
             removed = min(created + (5 + ds.h("cmp_removed", w, i) % 60) * DAY, ds.now - DAY) if is_removed(i) else None
-            return {"object": "workspace.user", "id": make_id("user-", ds.seed, "chatgpt_user", w, index=i),
-                    "name": person["name"], "email": person["email"],
-                    "role": "account-owner" if i == 0 else "account-admin" if i % 10 == 1 else "standard-user",
-                    "seat_type": "codex" if i % 6 == 5 else "default", "is_scim_managed": i % 4 == 3,
-                    "created_at": iso(created), "status": "removed" if removed else "active",
-                    "removed_at": iso(removed) if removed else None}
+            return {
+                "object": "workspace.user",
+                "id": make_id("user-", ds.seed, "chatgpt_user", w, index=i),
+                "name": person["name"],
+                "email": person["email"],
+                "role": "account-owner" if i == 0 else "account-admin" if i % 10 == 1 else "standard-user",
+                "seat_type": "codex" if i % 6 == 5 else "default",
+                "is_scim_managed": i % 4 == 3,
+                "created_at": iso(created),
+                "status": "removed" if removed else "active",
+                "removed_at": iso(removed) if removed else None,
+            }
 
         return Collection(count, make)
 
@@ -164,6 +190,7 @@ def users_history(req: Request, ds: Dataset) -> Dict[str, Any]:
 
 def actors(ds: Dataset, p: int) -> List[Tuple[str, str]]:
     """(user_id, email) of the people whose events a principal's logs show."""
+
     def build() -> List[Tuple[str, str]]:
         if p < 2:
             coll = roster(ds, p)
@@ -198,6 +225,7 @@ class Partition:
 
 def partition(ds: Dataset, p: int, event_type: str) -> Partition:
     """The files of principal p and one event type that exist at `now`, ascending end_time."""
+
     def build() -> Partition:
         principal_id = principals(ds)[p]
         files: List[LogFile] = []
@@ -212,9 +240,19 @@ def partition(ds: Dataset, p: int, event_type: str) -> Partition:
                     if created > ds.now:
                         break  # later windows are not written yet either (delays are shorter than a window)
                     fid = "logf_" + hexid(ds.seed, "logf", principal_id, event_type, start, length=32)
-                    files.append(LogFile(id=fid, principal_id=principal_id, p=p, event_type=event_type, index=len(files),
-                                         start=start, end=end, created=created,
-                                         lines=1 + ds.h("cmp_lines", principal_id, event_type, start) % 20))
+                    files.append(
+                        LogFile(
+                            id=fid,
+                            principal_id=principal_id,
+                            p=p,
+                            event_type=event_type,
+                            index=len(files),
+                            start=start,
+                            end=end,
+                            created=created,
+                            lines=1 + ds.h("cmp_lines", principal_id, event_type, start) % 20,
+                        )
+                    )
                 start += width
         return Partition(files=files, ends=[f.end for f in files], by_id={f.id: f for f in files})
 
@@ -233,19 +271,41 @@ def _event(ds: Dataset, f: LogFile, i: int, n: int, pool: Sequence[Tuple[str, st
     ts = f.start + (i * (f.end - f.start)) // n
     h = ds.h("cmp_line", f.id, i)
     user_id, email = pool[h % len(pool)]
-    base = {"id": f"evt_{f.id[5:21]}{i:08d}", "type": f.event_type, "timestamp": iso(ts), "principal_id": f.principal_id,
-            "actor": {"user_id": user_id, "email": email}}
+    base = {
+        "id": f"evt_{f.id[5:21]}{i:08d}",
+        "type": f.event_type,
+        "timestamp": iso(ts),
+        "principal_id": f.principal_id,
+        "actor": {"user_id": user_id, "email": email},
+    }
     if f.event_type == "AUTH_LOG":
-        return dict(base, event="login" if h % 3 else "logout", ip_address=f"203.0.113.{h % 254 + 1}",
-                    user_agent=USER_AGENTS[(h >> 8) % len(USER_AGENTS)])
+        return dict(
+            base,
+            event="login" if h % 3 else "logout",
+            ip_address=f"203.0.113.{h % 254 + 1}",
+            user_agent=USER_AGENTS[(h >> 8) % len(USER_AGENTS)],
+        )
     if f.event_type == "CONVERSATION_MESSAGE":
         word = WORDS[(h >> 8) % len(WORDS)]
-        return dict(base, conversation_id="conv_" + hexid(f.id, i // 4, length=24),
-                    message={"id": "msg_" + hexid(f.id, i, length=24), "role": "user" if i % 2 == 0 else "assistant",
-                             "content": {"parts": [f"Notes on project {word}: SECRET-CONTENT-{h % 100_000_000}"]}})
+        return dict(
+            base,
+            conversation_id="conv_" + hexid(f.id, i // 4, length=24),
+            message={
+                "id": "msg_" + hexid(f.id, i, length=24),
+                "role": "user" if i % 2 == 0 else "assistant",
+                "content": {"parts": [f"Notes on project {word}: SECRET-CONTENT-{h % 100_000_000}"]},
+            },
+        )
     word = WORDS[(h >> 8) % len(WORDS)]
-    return dict(base, file={"id": "file-" + hexid(f.id, i, length=24), "name": f"{word}-{i}.pdf",
-                            "mime_type": "application/pdf", "size_bytes": 1000 + (h >> 16) % 5_000_000})
+    return dict(
+        base,
+        file={
+            "id": "file-" + hexid(f.id, i, length=24),
+            "name": f"{word}-{i}.pdf",
+            "mime_type": "application/pdf",
+            "size_bytes": 1000 + (h >> 16) % 5_000_000,
+        },
+    )
 
 
 def lines(ds: Dataset, f: LogFile, large_mb: float = 0) -> Iterator[bytes]:
@@ -275,6 +335,7 @@ def chunks(ds: Dataset, f: LogFile, large_mb: float = 0, size: int = CHUNK) -> I
 
 def stats(ds: Dataset, f: LogFile, large_mb: float = 0) -> Tuple[int, str]:
     """(file_size, file_sha256) of the file's bytes."""
+
     def build() -> Tuple[int, str]:
         digest = hashlib.sha256()
         total = 0
@@ -295,19 +356,29 @@ def stats(ds: Dataset, f: LogFile, large_mb: float = 0) -> Tuple[int, str]:
 
 def descriptor(ds: Dataset, f: LogFile, large_mb: float = 0) -> Dict[str, Any]:
     size, sha = stats(ds, f, large_mb)
-    return {"object": "compliance.log_file", "id": f.id, "event_type": f.event_type,
-            "file_name": f"{f.event_type}-{datetime.fromtimestamp(f.start, tz=timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.jsonl",
-            "file_size": size, "file_sha256": sha, "start_time": iso(f.start), "end_time": iso(f.end),
-            "created_at": iso(f.created)}
+    return {
+        "object": "compliance.log_file",
+        "id": f.id,
+        "event_type": f.event_type,
+        "file_name": (
+            f"{f.event_type}-{datetime.fromtimestamp(f.start, tz=timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.jsonl"
+        ),
+        "file_size": size,
+        "file_sha256": sha,
+        "start_time": iso(f.start),
+        "end_time": iso(f.end),
+        "created_at": iso(f.created),
+    }
 
 
-def files_between(ds: Dataset, principal_id: str, event_type: str, after: Optional[float] = None,
-                  before: Optional[float] = None) -> List[LogFile]:
+def files_between(
+    ds: Dataset, principal_id: str, event_type: str, after: Optional[float] = None, before: Optional[float] = None
+) -> List[LogFile]:
     """The files a listing returns over all its pages: end_time > after and <= before."""
     part = partition(ds, principals(ds).index(principal_id), event_type)
     lo = bisect.bisect_right(part.ends, after) if after is not None else 0
     hi = bisect.bisect_right(part.ends, before) if before is not None else len(part.files)
-    return part.files[lo:max(lo, hi)]
+    return part.files[lo : max(lo, hi)]
 
 
 def _large_mb(req: Request) -> float:
@@ -324,8 +395,11 @@ def _time(req: Request, name: str) -> Optional[float]:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
-        raise bad_param(name, f"Invalid '{name}': expected an ISO 8601 timestamp with a timezone, such as "
-                              f"2026-11-28T00:00:00Z, got '{raw[:40]}'.")
+        raise bad_param(
+            name,
+            f"Invalid '{name}': expected an ISO 8601 timestamp with a timezone, such as "
+            f"2026-11-28T00:00:00Z, got '{raw[:40]}'.",
+        )
     return value.timestamp()
 
 
@@ -333,18 +407,26 @@ def list_logs(req: Request, ds: Dataset) -> Dict[str, Any]:
     p = _principal(req, ds)
     event_type = req.one("event_type")
     if not event_type:
-        raise ApiError(400, "Missing required parameter: 'event_type'.", param="event_type", code="missing_required_parameter")
+        raise ApiError(
+            400, "Missing required parameter: 'event_type'.", param="event_type", code="missing_required_parameter"
+        )
     if not EVENT_TYPE_RE.match(event_type):
-        raise bad_param("event_type", f"Invalid 'event_type': expected upper-case letters, digits and '_', got '{event_type[:40]}'.")
+        raise bad_param(
+            "event_type", f"Invalid 'event_type': expected upper-case letters, digits and '_', got '{event_type[:40]}'."
+        )
     limit = LIST_LIMIT.read(req)
     after, before = _time(req, "after"), _time(req, "before")
     part = partition(ds, p, event_type)
     lo = bisect.bisect_right(part.ends, after) if after is not None else 0
     hi = max(lo, bisect.bisect_right(part.ends, before) if before is not None else len(part.files))
     mb = _large_mb(req)
-    data = [descriptor(ds, f, mb) for f in part.files[lo:min(hi, lo + limit)]]
-    return {"object": "list", "data": data, "has_more": lo + limit < hi,
-            "last_end_time": data[-1]["end_time"] if data else None}
+    data = [descriptor(ds, f, mb) for f in part.files[lo : min(hi, lo + limit)]]
+    return {
+        "object": "list",
+        "data": data,
+        "has_more": lo + limit < hi,
+        "last_end_time": data[-1]["end_time"] if data else None,
+    }
 
 
 # ------------------------------------------------------------------------------------------ download and storage
@@ -383,19 +465,28 @@ def download(req: Request, ds: Dataset) -> Redirect:
     f = find_file(ds, p, ident)
     if f is None:
         raise ApiError(404, f"No such log file: '{ident[:64]}'.", code="not_found")
-    payload = json.dumps({"p": f.principal_id, "f": f.id, "m": _large_mb(req) if is_large(f) else 0},
-                         separators=(",", ":"), sort_keys=True).encode()
+    payload = json.dumps(
+        {"p": f.principal_id, "f": f.id, "m": _large_mb(req) if is_large(f) else 0},
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode()
     token = base64.urlsafe_b64encode(payload).decode().rstrip("=")
-    location = (f"http://{_other_host(req.headers.get('Host'), req.emulator)}{STORAGE_PREFIX}{token}"
-                f"?X-Amz-Signature={sign(ds, token)}&X-Amz-Expires={SIGNED_URL_EXPIRES}")
+    location = (
+        f"http://{_other_host(req.headers.get('Host'), req.emulator)}{STORAGE_PREFIX}{token}"
+        f"?X-Amz-Signature={sign(ds, token)}&X-Amz-Expires={SIGNED_URL_EXPIRES}"
+    )
     return Redirect(location)
 
 
 def storage_object(ds: Dataset, token: str, signature: Optional[str]) -> Tuple[LogFile, float]:
     """The file a pre-signed storage URL names, or a 403 (bad signature) / 404."""
     if not signature or not hmac.compare_digest(signature, sign(ds, token)):
-        raise ApiError(403, "The request signature we calculated does not match the signature you provided.",
-                       type="SignatureDoesNotMatch", code="SignatureDoesNotMatch")
+        raise ApiError(
+            403,
+            "The request signature we calculated does not match the signature you provided.",
+            type="SignatureDoesNotMatch",
+            code="SignatureDoesNotMatch",
+        )
     try:
         payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         p = principals(ds).index(payload["p"])
@@ -419,12 +510,44 @@ ROUTES: List[Tuple[str, Callable[[Request, Dataset], Any]]] = [
 ]
 
 _STR = {"type": "string"}
-DESCRIPTOR_SCHEMA = {"type": "object", "required": ["object", "id", "event_type", "file_name", "file_size", "file_sha256",
-                                                    "start_time", "end_time", "created_at"],
-                     "properties": {"object": {"const": "compliance.log_file"}, "id": _STR, "event_type": _STR, "file_name": _STR,
-                                    "file_size": {"type": "integer"}, "file_sha256": _STR, "start_time": _STR, "end_time": _STR,
-                                    "created_at": _STR}}
-USER_SCHEMA = {"type": "object", "required": ["object", "id", "name", "email", "role", "seat_type", "is_scim_managed", "created_at"],
-               "properties": {"object": {"const": "workspace.user"}, "id": _STR, "name": _STR, "email": _STR, "role": _STR,
-                              "seat_type": _STR, "is_scim_managed": {"type": "boolean"}, "created_at": _STR,
-                              "status": {"enum": ["active", "removed"]}, "removed_at": {"type": ["string", "null"]}}}
+DESCRIPTOR_SCHEMA = {
+    "type": "object",
+    "required": [
+        "object",
+        "id",
+        "event_type",
+        "file_name",
+        "file_size",
+        "file_sha256",
+        "start_time",
+        "end_time",
+        "created_at",
+    ],
+    "properties": {
+        "object": {"const": "compliance.log_file"},
+        "id": _STR,
+        "event_type": _STR,
+        "file_name": _STR,
+        "file_size": {"type": "integer"},
+        "file_sha256": _STR,
+        "start_time": _STR,
+        "end_time": _STR,
+        "created_at": _STR,
+    },
+}
+USER_SCHEMA = {
+    "type": "object",
+    "required": ["object", "id", "name", "email", "role", "seat_type", "is_scim_managed", "created_at"],
+    "properties": {
+        "object": {"const": "workspace.user"},
+        "id": _STR,
+        "name": _STR,
+        "email": _STR,
+        "role": _STR,
+        "seat_type": _STR,
+        "is_scim_managed": {"type": "boolean"},
+        "created_at": _STR,
+        "status": {"enum": ["active", "removed"]},
+        "removed_at": {"type": ["string", "null"]},
+    },
+}

@@ -4,6 +4,7 @@ Everything is a pure function of (seed, scale, now): record i of a list is built
 scales cost no memory up front and two emulators with the same settings serve byte-identical pages.
 The family modules (admin, usage, project, codex) build their own records from the shared entities here.
 """
+
 from __future__ import annotations
 
 import threading
@@ -41,19 +42,70 @@ class Scale:
 
 SCALES: Dict[str, Scale] = {
     # acceptance tests and the demo: a few records everywhere, every list non-empty
-    "small": Scale("small", projects=5, archived_every=4, users=6, invites=2, admin_api_keys=2, certificates=2, groups=2,
-                   roles=3, spend_alerts=2, per_parent=2, per_parent_max=3, audit_logs=150, usage_series=6, period_days=7,
-                   project_resources=3, files=4, codex_users=3),
+    "small": Scale(
+        "small",
+        projects=5,
+        archived_every=4,
+        users=6,
+        invites=2,
+        admin_api_keys=2,
+        certificates=2,
+        groups=2,
+        roles=3,
+        spend_alerts=2,
+        per_parent=2,
+        per_parent_max=3,
+        audit_logs=150,
+        usage_series=6,
+        period_days=7,
+        project_resources=3,
+        files=4,
+        codex_users=3,
+    ),
     # several pages of every list at the endpoint's maximum page size
-    "medium": Scale("medium", projects=250, archived_every=7, users=250, invites=210, admin_api_keys=210, certificates=210,
-                    groups=2100, roles=2100, spend_alerts=210, per_parent=3, per_parent_max=250, audit_logs=1000,
-                    usage_series=40, period_days=31, project_resources=250, files=25000, codex_users=60,
-                    compliance_users=250),
+    "medium": Scale(
+        "medium",
+        projects=250,
+        archived_every=7,
+        users=250,
+        invites=210,
+        admin_api_keys=210,
+        certificates=210,
+        groups=2100,
+        roles=2100,
+        spend_alerts=210,
+        per_parent=3,
+        per_parent_max=250,
+        audit_logs=1000,
+        usage_series=40,
+        period_days=31,
+        project_resources=250,
+        files=25000,
+        codex_users=60,
+        compliance_users=250,
+    ),
     # benchmarks
-    "large": Scale("large", projects=1000, archived_every=7, users=1000, invites=500, admin_api_keys=500, certificates=500,
-                   groups=2500, roles=2100, spend_alerts=500, per_parent=4, per_parent_max=1100, audit_logs=10000,
-                   usage_series=150, period_days=90, project_resources=1000, files=50000, codex_users=300,
-                   compliance_users=1000),
+    "large": Scale(
+        "large",
+        projects=1000,
+        archived_every=7,
+        users=1000,
+        invites=500,
+        admin_api_keys=500,
+        certificates=500,
+        groups=2500,
+        roles=2100,
+        spend_alerts=500,
+        per_parent=4,
+        per_parent_max=1100,
+        audit_logs=10000,
+        usage_series=150,
+        period_days=90,
+        project_resources=1000,
+        files=50000,
+        codex_users=300,
+        compliance_users=1000,
+    ),
 }
 
 
@@ -64,8 +116,33 @@ def scale_from(name_or_scale: Any, **overrides: Any) -> Scale:
 
 MODELS = ["gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18", "gpt-4.1-2025-04-14", "o3-2025-04-16", "gpt-5-2025-08-07"]
 FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia", "Tim", "Margaret", "Linus"]
-LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Perlman", "Lee", "Hamilton"]
-WORDS = ["atlas", "beacon", "comet", "delta", "ember", "fjord", "glacier", "harbor", "iris", "juniper", "kepler", "lumen"]
+LAST = [
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Dijkstra",
+    "Liskov",
+    "Knuth",
+    "Allen",
+    "Thompson",
+    "Perlman",
+    "Lee",
+    "Hamilton",
+]
+WORDS = [
+    "atlas",
+    "beacon",
+    "comet",
+    "delta",
+    "ember",
+    "fjord",
+    "glacier",
+    "harbor",
+    "iris",
+    "juniper",
+    "kepler",
+    "lumen",
+]
 
 
 @dataclass
@@ -80,8 +157,14 @@ class Revision:
 class Dataset:
     """The organisation. `now` (Unix seconds, minute-aligned) ends the period that has usage and events."""
 
-    def __init__(self, scale: Any = "small", seed: int = 0, now: Optional[int] = None, period_days: Optional[int] = None,
-                 workspaces: Optional[List[str]] = None) -> None:
+    def __init__(
+        self,
+        scale: Any = "small",
+        seed: int = 0,
+        now: Optional[int] = None,
+        period_days: Optional[int] = None,
+        workspaces: Optional[List[str]] = None,
+    ) -> None:
         self.scale = scale_from(scale)
         self.seed = seed
         self.now = int(now if now is not None else time.time()) // 60 * 60
@@ -89,7 +172,11 @@ class Dataset:
         self.period_start = (self.now // DAY - self.period_days) * DAY
         self.org_created = self.period_start - 400 * DAY
         self.org_id = "org-" + hexid(seed, "org", length=24)
-        self.workspaces = list(workspaces) if workspaces is not None else [f"ws_emulator_{i + 1}" for i in range(2 if self.scale.name == "small" else 3)]
+        self.workspaces = (
+            list(workspaces)
+            if workspaces is not None
+            else [f"ws_emulator_{i + 1}" for i in range(2 if self.scale.name == "small" else 3)]
+        )
         self.revisions: List[Revision] = []
         self._cache: Dict[Any, Any] = {}
         self._lock = threading.RLock()
@@ -128,7 +215,9 @@ class Dataset:
     def children(self, kind: str, parent_index: int, cap: Optional[int] = None) -> int:
         """How many children of `kind` parent number `parent_index` has."""
         s = self.scale
-        count = s.per_parent_max if parent_index == 0 else self.h("children", kind, parent_index) % (2 * s.per_parent + 1)
+        count = (
+            s.per_parent_max if parent_index == 0 else self.h("children", kind, parent_index) % (2 * s.per_parent + 1)
+        )
         return min(count, cap) if cap is not None else count
 
     def subset(self, kind: str, parent_index: int, pool: int, cap: Optional[int] = None) -> List[int]:
@@ -147,14 +236,31 @@ class Dataset:
         uid = self.id("user-", "user", index=i)
         added = self.created("user", i, self.scale.users)
         return {
-            "object": "organization.user", "id": uid, "name": p["name"], "email": p["email"],
+            "object": "organization.user",
+            "id": uid,
+            "name": p["name"],
+            "email": p["email"],
             "role": "owner" if i == 0 else self.pick(["reader", "reader", "owner"], "role", i),
-            "added_at": added, "is_default": False, "created": added - 3600,
-            "user": {"object": "user", "id": uid, "email": p["email"], "name": p["name"], "picture": None,
-                     "enabled": True, "banned": False, "banned_at": None},
-            "is_service_account": False, "is_scale_tier_authorized_purchaser": None, "is_scim_managed": i % 5 == 4,
-            "api_key_last_used_at": self.now - self.h("last_used", i) % (30 * DAY), "technical_level": None,
-            "developer_persona": None, "projects": None,
+            "added_at": added,
+            "is_default": False,
+            "created": added - 3600,
+            "user": {
+                "object": "user",
+                "id": uid,
+                "email": p["email"],
+                "name": p["name"],
+                "picture": None,
+                "enabled": True,
+                "banned": False,
+                "banned_at": None,
+            },
+            "is_service_account": False,
+            "is_scale_tier_authorized_purchaser": None,
+            "is_scim_managed": i % 5 == 4,
+            "api_key_last_used_at": self.now - self.h("last_used", i) % (30 * DAY),
+            "technical_level": None,
+            "developer_persona": None,
+            "projects": None,
         }
 
     def is_archived(self, i: int) -> bool:
@@ -165,25 +271,37 @@ class Dataset:
         created = self.created("project", i, self.scale.projects)
         archived = self.is_archived(i)
         return {
-            "id": self.id("proj_", "project", index=i), "object": "organization.project",
+            "id": self.id("proj_", "project", index=i),
+            "object": "organization.project",
             "name": "Default project" if i == 0 else f"{self.pick(WORDS, 'pname', i).title()} {i}",
-            "created_at": created, "archived_at": created + 30 * DAY if archived else None,
-            "status": "archived" if archived else "active", "external_key_id": None,
+            "created_at": created,
+            "archived_at": created + 30 * DAY if archived else None,
+            "status": "archived" if archived else "active",
+            "external_key_id": None,
             "residency": "EU_STORAGE_PROCESSING" if i % 9 == 8 else "GLOBAL",
         }
 
     def _group(self, i: int) -> Dict[str, Any]:
-        return {"id": self.id("group_", "group", index=i), "name": f"{self.pick(WORDS, 'gname', i)}-team-{i}",
-                "created_at": self.created("group", i, self.scale.groups), "is_scim_managed": i % 4 == 3,
-                "group_type": "group"}
+        return {
+            "id": self.id("group_", "group", index=i),
+            "name": f"{self.pick(WORDS, 'gname', i)}-team-{i}",
+            "created_at": self.created("group", i, self.scale.groups),
+            "is_scim_managed": i % 4 == 3,
+            "group_type": "group",
+        }
 
     def _role(self, i: int) -> Dict[str, Any]:
         predefined = i < 2
         name = ["owner", "reader"][i] if predefined else f"custom-role-{i}"
-        return {"object": "role", "id": self.id("role_", "role", index=i), "name": name,
-                "description": None if i % 3 == 2 else f"Role {name}",
-                "permissions": ["api.organization.read"] + (["api.organization.write"] if i == 0 else []),
-                "resource_type": "api.organization", "predefined_role": predefined}
+        return {
+            "object": "role",
+            "id": self.id("role_", "role", index=i),
+            "name": name,
+            "description": None if i % 3 == 2 else f"Role {name}",
+            "permissions": ["api.organization.read"] + (["api.organization.write"] if i == 0 else []),
+            "resource_type": "api.organization",
+            "predefined_role": predefined,
+        }
 
     def project_index(self, project_id: str) -> Optional[int]:
         return self.projects.index_of(project_id)

@@ -4,6 +4,7 @@
 Set them with `Emulator(faults=Faults(...))`, `emulator.set_faults(...)`, the CLI (`--latency-ms`, ...), the
 environment (`OPENAI_EMULATOR_FAULTS='{"rate_limit_every": 5}'`) or `POST /_emulator/faults` with a JSON object.
 """
+
 from __future__ import annotations
 
 import json

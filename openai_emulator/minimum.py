@@ -10,6 +10,7 @@ its owner's access), and time-bucketed endpoints need ceil(buckets / maximum buc
 
 Used by the tests and by benchmarks/ (benchmarks/minimum.py re-exports it).
 """
+
 from __future__ import annotations
 
 import math
@@ -22,21 +23,45 @@ from .project import ProjectData
 
 # The maximum `limit` per endpoint (OpenAPI), and the largest number of buckets per usage/costs page.
 MAX_LIMIT: Dict[str, int] = {
-    "/organization/users": 100, "/organization/invites": 100, "/organization/projects": 100,
-    "/organization/admin_api_keys": 100, "/organization/certificates": 100, "/organization/groups": 1000,
-    "/organization/groups/{group_id}/users": 1000, "/organization/groups/{group_id}/roles": 1000,
-    "/organization/roles": 1000, "/organization/users/{user_id}/roles": 1000, "/organization/spend_alerts": 100,
-    "/organization/projects/{project_id}/users": 100, "/organization/projects/{project_id}/service_accounts": 100,
-    "/organization/projects/{project_id}/api_keys": 100, "/organization/projects/{project_id}/rate_limits": 100,
-    "/organization/projects/{project_id}/certificates": 100, "/organization/projects/{project_id}/groups": 100,
-    "/organization/projects/{project_id}/spend_alerts": 100, "/projects/{project_id}/roles": 1000,
-    "/projects/{project_id}/users/{user_id}/roles": 1000, "/projects/{project_id}/groups/{group_id}/roles": 1000,
+    "/organization/users": 100,
+    "/organization/invites": 100,
+    "/organization/projects": 100,
+    "/organization/admin_api_keys": 100,
+    "/organization/certificates": 100,
+    "/organization/groups": 1000,
+    "/organization/groups/{group_id}/users": 1000,
+    "/organization/groups/{group_id}/roles": 1000,
+    "/organization/roles": 1000,
+    "/organization/users/{user_id}/roles": 1000,
+    "/organization/spend_alerts": 100,
+    "/organization/projects/{project_id}/users": 100,
+    "/organization/projects/{project_id}/service_accounts": 100,
+    "/organization/projects/{project_id}/api_keys": 100,
+    "/organization/projects/{project_id}/rate_limits": 100,
+    "/organization/projects/{project_id}/certificates": 100,
+    "/organization/projects/{project_id}/groups": 100,
+    "/organization/projects/{project_id}/spend_alerts": 100,
+    "/projects/{project_id}/roles": 1000,
+    "/projects/{project_id}/users/{user_id}/roles": 1000,
+    "/projects/{project_id}/groups/{group_id}/roles": 1000,
     "/organization/audit_logs": 100,
-    "/files": 10000, "/skills": 100, "/skills/{skill_id}/versions": 100, "/batches": 100, "/evals": 100,
-    "/evals/{eval_id}/runs": 100, "/evals/{eval_id}/runs/{run_id}/output_items": 100, "/fine_tuning/jobs": 100,
-    "/fine_tuning/jobs/{fine_tuning_job_id}/events": 100, "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints": 100,
-    "/vector_stores": 100, "/vector_stores/{vector_store_id}/files": 100, "/assistants": 100, "/containers": 100,
-    "/containers/{container_id}/files": 100, "/chatkit/threads": 100, "/chatkit/threads/{thread_id}/items": 100,
+    "/files": 10000,
+    "/skills": 100,
+    "/skills/{skill_id}/versions": 100,
+    "/batches": 100,
+    "/evals": 100,
+    "/evals/{eval_id}/runs": 100,
+    "/evals/{eval_id}/runs/{run_id}/output_items": 100,
+    "/fine_tuning/jobs": 100,
+    "/fine_tuning/jobs/{fine_tuning_job_id}/events": 100,
+    "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints": 100,
+    "/vector_stores": 100,
+    "/vector_stores/{vector_store_id}/files": 100,
+    "/assistants": 100,
+    "/containers": 100,
+    "/containers/{container_id}/files": 100,
+    "/chatkit/threads": 100,
+    "/chatkit/threads/{thread_id}/items": 100,
     "/videos": 100,
     "/chat/completions": stored.COMPLETIONS_LIMIT.maximum or 100,
     "/chat/completions/{completion_id}/messages": stored.MESSAGES_LIMIT.maximum or 100,
@@ -55,18 +80,23 @@ STORAGE_DOWNLOAD = "/_storage/{file}"
 MAX_LIMIT_NOTES = {
     "/organization/admin_api_keys": "no documented maximum; 100 (every other admin list's) assumed",
     "/organization/projects/{project_id}/rate_limits": "no documented maximum (default 100); 100 assumed",
-    "/evals": "no documented maximum; 100 assumed", "/evals/{eval_id}/runs": "no documented maximum; 100 assumed",
+    "/evals": "no documented maximum; 100 assumed",
+    "/evals/{eval_id}/runs": "no documented maximum; 100 assumed",
     "/evals/{eval_id}/runs/{run_id}/output_items": "no documented maximum; 100 assumed",
     "/fine_tuning/jobs": "no documented maximum; 100 assumed",
     "/fine_tuning/jobs/{fine_tuning_job_id}/events": "no documented maximum; 100 assumed",
     "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints": "no documented maximum; 100 assumed",
     "/chat/completions": "no documented maximum (default 20); 100 assumed, a larger limit gets a 400 (param limit)",
     "/chat/completions/{completion_id}/messages": "no documented maximum (default 20); 100 assumed",
-    "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions": "no documented maximum (default 10); 100 assumed",
+    "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions": (
+        "no documented maximum (default 10); 100 assumed"
+    ),
     "/workspaces/{workspace_id}/usage": "no public spec; the emulator's cap (500)",
     "/workspaces/{workspace_id}/code_reviews": "no public spec; the emulator's cap (500)",
     "/workspaces/{workspace_id}/code_review_responses": "no public spec; the emulator's cap (500)",
-    "/compliance/{principal_kind}/{principal_id}/logs": "maximum not public; the emulator's cap (100, the cookbook's limit)",
+    "/compliance/{principal_kind}/{principal_id}/logs": (
+        "maximum not public; the emulator's cap (100, the cookbook's limit)"
+    ),
     "/manage/workspaces/{workspace_id}/users": "no public spec; the emulator's cap (100)",
     "/compliance/workspaces/{workspace_id}/users": "no public spec; the emulator's cap (100)",
 }
@@ -79,11 +109,21 @@ def pages(count: int, limit: int) -> int:
     return max(1, math.ceil(count / limit))
 
 
-def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", project_index: int = 0,
-                     workspaces: Any = None, with_project: bool = True, with_codex: bool = True,
-                     with_compliance: bool = False, compliance_principals: Optional[Sequence[str]] = None,
-                     compliance_event_types: Optional[Sequence[str]] = None, compliance_rosters: bool = True,
-                     with_stored_completions: bool = False, sync_now: Optional[int] = None) -> Dict[str, int]:
+def minimum_requests(
+    ds: Dataset,
+    start_date: int,
+    bucket_width: str = "1d",
+    project_index: int = 0,
+    workspaces: Any = None,
+    with_project: bool = True,
+    with_codex: bool = True,
+    with_compliance: bool = False,
+    compliance_principals: Optional[Sequence[str]] = None,
+    compliance_event_types: Optional[Sequence[str]] = None,
+    compliance_rosters: bool = True,
+    with_stored_completions: bool = False,
+    sync_now: Optional[int] = None,
+) -> Dict[str, int]:
     """{endpoint template: minimum requests} for a first full sync of every stream from `start_date`.
 
     with_compliance: also the ChatGPT compliance streams, for `compliance_principals` (default: all three of the
@@ -117,7 +157,10 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
     for template in SINGLETONS:
         m[template] = 1
     for g in range(ds.groups.count):
-        add("/organization/groups/{group_id}/users", len(ds.subset("group_users", g, ds.scale.users, cap=None if g == 0 else 50)))
+        add(
+            "/organization/groups/{group_id}/users",
+            len(ds.subset("group_users", g, ds.scale.users, cap=None if g == 0 else 50)),
+        )
         add("/organization/groups/{group_id}/roles", admin._assignment_collection(ds, ds.roles, "group_roles", g).count)
     for u in range(ds.users.count):
         add("/organization/users/{user_id}/roles", admin._assignment_collection(ds, ds.roles, "user_roles", u).count)
@@ -127,7 +170,9 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
         for name in ("users", "service_accounts", "api_keys", "rate_limits", "certificates", "groups", "spend_alerts"):
             add(f"/organization/projects/{{project_id}}/{name}", pc[name].count)
         for name in PROJECT_SINGLETONS:
-            m[f"/organization/projects/{{project_id}}/{name}"] = m.get(f"/organization/projects/{{project_id}}/{name}", 0) + 1
+            m[f"/organization/projects/{{project_id}}/{name}"] = (
+                m.get(f"/organization/projects/{{project_id}}/{name}", 0) + 1
+            )
         add("/projects/{project_id}/roles", pc["roles"].count)
         for k in range(pc["users"].count):
             coll = admin._assignment_collection(ds, pc["roles"], "project_user_roles", (p, k) if p or k else 0)
@@ -145,17 +190,27 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
     day_buckets = math.ceil((until - start_date // DAY * DAY) / DAY)
     m["/organization/costs"] = max(1, math.ceil(day_buckets / 180))
     events = usage.audit_events(ds)
-    kept = sum(1 for i in range(events.count)
-               if events.item(i)["effective_at"] >= start_date and not usage.is_tenant(events.item(i)["type"]))
+    kept = sum(
+        1
+        for i in range(events.count)
+        if events.item(i)["effective_at"] >= start_date and not usage.is_tenant(events.item(i)["type"])
+    )
     add("/organization/audit_logs", kept)
     # ---------------------------------------------------------------- project key
     if with_project:
         d = ProjectData(ds, project_index)
         add("/files", d.files.count)
-        for template, coll in (("/skills", d.skills), ("/batches", d.batches), ("/evals", d.evals),
-                               ("/fine_tuning/jobs", d.ft_jobs), ("/vector_stores", d.vector_stores),
-                               ("/assistants", d.assistants), ("/containers", d.containers),
-                               ("/chatkit/threads", d.threads), ("/videos", d.videos)):
+        for template, coll in (
+            ("/skills", d.skills),
+            ("/batches", d.batches),
+            ("/evals", d.evals),
+            ("/fine_tuning/jobs", d.ft_jobs),
+            ("/vector_stores", d.vector_stores),
+            ("/assistants", d.assistants),
+            ("/containers", d.containers),
+            ("/chatkit/threads", d.threads),
+            ("/videos", d.videos),
+        ):
             add(template, coll.count)
         m["/models"] = 1
         children = [
@@ -183,23 +238,29 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
                 add("/chat/completions/{completion_id}/messages", stored.message_count(ds, project_index, i))
             add("/audio/voice_consents", sd.voice_consents.count)
             for ckpt in stored.project_checkpoints(ds, project_index):
-                add("/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions",
-                    stored.permissions(ds, ckpt["fine_tuned_model_checkpoint"]).count)
+                add(
+                    "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions",
+                    stored.permissions(ds, ckpt["fine_tuned_model_checkpoint"]).count,
+                )
     # ---------------------------------------------------------------- Codex analytics (whole UTC days up to today)
     if with_codex:
         days = codex._days(ds, start_date // DAY * DAY, (ds.now // DAY + 1) * DAY)
         for w in range(len(workspaces if workspaces is not None else ds.workspaces)):
             rows = sum(1 for day in days for u in range(ds.scale.codex_users) if codex.usage_row(ds, w, u, day))
             add("/workspaces/{workspace_id}/usage", rows)
-            for template, responses in (("/workspaces/{workspace_id}/code_reviews", False),
-                                        ("/workspaces/{workspace_id}/code_review_responses", True)):
+            for template, responses in (
+                ("/workspaces/{workspace_id}/code_reviews", False),
+                ("/workspaces/{workspace_id}/code_review_responses", True),
+            ):
                 add(template, sum(1 for day in days if codex.review_row(ds, w, day, responses)))
     # ---------------------------------------------------------------- ChatGPT compliance logs and rosters
     if with_compliance:
         known = compliance.principals(ds)
         chosen = [p for p in (compliance_principals if compliance_principals is not None else known) if p in known]
         for principal_id in chosen:
-            for event_type in (compliance_event_types if compliance_event_types is not None else compliance.DEFAULT_EVENT_TYPES):
+            for event_type in (
+                compliance_event_types if compliance_event_types is not None else compliance.DEFAULT_EVENT_TYPES
+            ):
                 files = len(compliance.files_between(ds, principal_id, event_type, after=start_date))
                 add("/compliance/{principal_kind}/{principal_id}/logs", files)
                 for template in (COMPLIANCE_DOWNLOAD, STORAGE_DOWNLOAD):
@@ -207,7 +268,10 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
                         m[template] = m.get(template, 0) + files
             if compliance_rosters and compliance.principal_kind(principal_id) == "workspaces":
                 coll = compliance.roster(ds, known.index(principal_id))
-                add("/manage/workspaces/{workspace_id}/users", sum(1 for i in range(coll.count) if not compliance.is_removed(i)))
+                add(
+                    "/manage/workspaces/{workspace_id}/users",
+                    sum(1 for i in range(coll.count) if not compliance.is_removed(i)),
+                )
                 add("/compliance/workspaces/{workspace_id}/users", coll.count)
     return m
 
@@ -217,9 +281,15 @@ def minimum_requests(ds: Dataset, start_date: int, bucket_width: str = "1d", pro
 
 def _templates() -> List[Tuple["re.Pattern[str]", str]]:
     out = []
-    for prefix, routes in (("/v1", admin.ROUTES), ("/v1", usage.ROUTES), ("/v1", project.ROUTES),
-                           ("/v1", stored.PROJECT_ROUTES), ("/v1", stored.ADMIN_ROUTES),
-                           ("/codex/v1/analytics/codex", codex.ROUTES), ("/chatgpt/v1", compliance.ROUTES)):
+    for prefix, routes in (
+        ("/v1", admin.ROUTES),
+        ("/v1", usage.ROUTES),
+        ("/v1", project.ROUTES),
+        ("/v1", stored.PROJECT_ROUTES),
+        ("/v1", stored.ADMIN_ROUTES),
+        ("/codex/v1/analytics/codex", codex.ROUTES),
+        ("/chatgpt/v1", compliance.ROUTES),
+    ):
         for template, _ in routes:
             pattern = re.sub(r"\{(\w+)\}", r"[^/]+", template)
             out.append((re.compile("^" + re.escape(prefix) + pattern + "$"), template))

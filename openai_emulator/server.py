@@ -9,6 +9,7 @@ Platform API under /v1, Codex analytics under /codex/v1/analytics/codex, the Cha
 /chatgpt/v1 (its log files are downloaded from /_storage/..., the pre-signed "storage" a download redirects to),
 control endpoints under /_emulator.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
-from . import admin, codex, compliance, project, stored, usage
-from . import compliance as _compliance  # (connector_config has a parameter of that name)
+from . import (
+    admin,
+    codex,
+    compliance,
+    compliance as _compliance,  # (connector_config has a parameter of that name)
+    project,
+    stored,
+    usage,
+)
 from .common import ApiError, Redirect, Request
 from .data import Dataset
 from .faults import Faults
@@ -59,8 +67,12 @@ def _stuck_page(body: Dict[str, Any], mode: str) -> Dict[str, Any]:
     if mode == "empty":
         body["data"] = []
     last = body["data"][-1].get("id") if body["data"] and isinstance(body["data"][-1], dict) else None
-    for name, filler in (("next_page", "page_stuck"), ("next", "cursor_stuck"), ("last_id", last or "id_stuck"),
-                         ("last_end_time", "1970-01-01T00:00:00Z")):
+    for name, filler in (
+        ("next_page", "page_stuck"),
+        ("next", "cursor_stuck"),
+        ("last_id", last or "id_stuck"),
+        ("last_end_time", "1970-01-01T00:00:00Z"),
+    ):
         if name in body:
             body[name] = body[name] or filler
     if "first_id" in body and mode == "empty":
@@ -68,7 +80,9 @@ def _stuck_page(body: Dict[str, Any], mode: str) -> Dict[str, Any]:
     return body
 
 
-def _compile(prefix: str, routes: List[Tuple[str, Handler]], key_class: str) -> List[Tuple["re.Pattern[str]", Handler, str, str]]:
+def _compile(
+    prefix: str, routes: List[Tuple[str, Handler]], key_class: str
+) -> List[Tuple["re.Pattern[str]", Handler, str, str]]:
     out = []
     for template, handler in routes:
         pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
@@ -86,9 +100,12 @@ ROUTES = (
     + _compile(COMPLIANCE_PREFIX, compliance.ROUTES, compliance.KEY_CLASS)
 )
 
-KEY_CLASS_NAMES = {"admin": "an Admin API key (sk-admin-...)", "project": "a project API key (sk-proj-...)",
-                   "codex": "an API key with the codex.enterprise.analytics.read scope",
-                   "compliance": "an Enterprise Compliance API key (ChatGPT admin console)"}
+KEY_CLASS_NAMES = {
+    "admin": "an Admin API key (sk-admin-...)",
+    "project": "a project API key (sk-proj-...)",
+    "codex": "an API key with the codex.enterprise.analytics.read scope",
+    "compliance": "an Enterprise Compliance API key (ChatGPT admin console)",
+}
 
 
 class Emulator:
@@ -117,7 +134,10 @@ class Emulator:
         self._port = port
         self.admin_keys = set(admin_keys if admin_keys is not None else [ADMIN_KEY])
         default_project = self.data.projects.item(0)["id"]
-        self.project_keys = {k: (v or default_project) for k, v in (project_keys if project_keys is not None else {PROJECT_KEY: None}).items()}
+        self.project_keys = {
+            k: (v or default_project)
+            for k, v in (project_keys if project_keys is not None else {PROJECT_KEY: None}).items()
+        }
         self.codex_keys = set(codex_keys if codex_keys is not None else [CODEX_KEY])
         self.compliance_keys = set(compliance_keys if compliance_keys is not None else [COMPLIANCE_KEY])
         self.codex_max_limit = codex_max_limit
@@ -143,7 +163,9 @@ class Emulator:
         server = ThreadingHTTPServer((self.host, self._port), BoundHandler)
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="openai-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="openai-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -189,14 +211,19 @@ class Emulator:
         """The ChatGPT compliance principals: two workspace UUIDs, then the organisation id (`org-...`)."""
         return compliance.principals(self.data)
 
-    def connector_config(self, project: bool = True, codex_analytics: bool = True, compliance: bool = False,
-                         **overrides: Any) -> Dict[str, Any]:
+    def connector_config(
+        self, project: bool = True, codex_analytics: bool = True, compliance: bool = False, **overrides: Any
+    ) -> Dict[str, Any]:
         """A valid source-openai config for this emulator: the Admin, project and Codex credentials (and, with
         compliance=True, the compliance key, its three principals and AUTH_LOG + CONVERSATION_MESSAGE),
         start_date = start of the data."""
         start = datetime.fromtimestamp(self.data.period_start, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        config: Dict[str, Any] = {"admin_api_key": sorted(self.admin_keys)[0], "start_date": start,
-                                  "api_base_url": self.api_base_url, "codex_api_base_url": self.codex_api_base_url}
+        config: Dict[str, Any] = {
+            "admin_api_key": sorted(self.admin_keys)[0],
+            "start_date": start,
+            "api_base_url": self.api_base_url,
+            "codex_api_base_url": self.codex_api_base_url,
+        }
         if project and self.project_keys:
             config["project_api_key"] = sorted(self.project_keys)[0]
         if codex_analytics and self.codex_keys:
@@ -249,20 +276,40 @@ class Emulator:
 
     def describe(self) -> Dict[str, Any]:
         ds = self.data
-        return {"api_base_url": self.api_base_url, "codex_api_base_url": self.codex_api_base_url,
-                "compliance_api_base_url": self.compliance_api_base_url, "compliance_principals": self.compliance_principals,
-                "scale": ds.scale.name,
-                "seed": ds.seed, "now": ds.now, "period_start": ds.period_start, "workspaces": ds.workspaces,
-                "codex_max_limit": self.codex_max_limit, "revisions": len(ds.revisions)}
+        return {
+            "api_base_url": self.api_base_url,
+            "codex_api_base_url": self.codex_api_base_url,
+            "compliance_api_base_url": self.compliance_api_base_url,
+            "compliance_principals": self.compliance_principals,
+            "scale": ds.scale.name,
+            "seed": ds.seed,
+            "now": ds.now,
+            "period_start": ds.period_start,
+            "workspaces": ds.workspaces,
+            "codex_max_limit": self.codex_max_limit,
+            "revisions": len(ds.revisions),
+        }
 
     # ------------------------------------------------------------------ request handling (called by _Handler)
-    def _begin(self, method: str, path: str, query: Dict[str, List[str]], extra: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+    def _begin(
+        self, method: str, path: str, query: Dict[str, List[str]], extra: Optional[Mapping[str, Any]] = None
+    ) -> Dict[str, Any]:
         with self._lock:
             self._count += 1
             self._in_flight += 1
             self._max_in_flight = max(self._max_in_flight, self._in_flight)
-            entry = {"n": self._count, "method": method, "path": path, "query": query, "started": time.time(),
-                     "ended": None, "status": None, "key_class": None, "fault": None, **(extra or {})}
+            entry = {
+                "n": self._count,
+                "method": method,
+                "path": path,
+                "query": query,
+                "started": time.time(),
+                "ended": None,
+                "status": None,
+                "key_class": None,
+                "fault": None,
+                **(extra or {}),
+            }
             if self.log_requests:
                 self._log.append(entry)
             return entry
@@ -300,8 +347,14 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
     # ------------------------------------------------------------------ responses
-    def _send(self, status: int, body: Any, headers: Optional[Mapping[str, str]] = None, raw: Optional[bytes] = None,
-              content_type: str = "application/json") -> None:
+    def _send(
+        self,
+        status: int,
+        body: Any,
+        headers: Optional[Mapping[str, str]] = None,
+        raw: Optional[bytes] = None,
+        content_type: str = "application/json",
+    ) -> None:
         payload = raw if raw is not None else json.dumps(body, separators=(",", ":")).encode()
         entry = getattr(self, "_entry", None)
         if entry is not None:  # the request counts as finished before its bytes leave (the client may be quicker)
@@ -361,7 +414,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._entry = None
             self.emulator._end(entry, status)
 
-    def _serve(self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]) -> Optional[int]:
+    def _serve(
+        self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]
+    ) -> Optional[int]:
         faults = emu.faults
         if faults.latency_ms:
             time.sleep(faults.latency_ms / 1000.0)
@@ -381,11 +436,24 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         if fault == "429":
             headers = {"Retry-After": str(faults.retry_after)} if faults.retry_after is not None else {}
-            return self._error(ApiError(429, "Rate limit reached for requests. Please try again later.", type="requests",
-                                        code="rate_limit_exceeded", headers=headers))
+            return self._error(
+                ApiError(
+                    429,
+                    "Rate limit reached for requests. Please try again later.",
+                    type="requests",
+                    code="rate_limit_exceeded",
+                    headers=headers,
+                )
+            )
         if fault and fault.isdigit() and fault.startswith("5"):
-            return self._error(ApiError(int(fault), "The server had an error while processing your request. Sorry about that!",
-                                        type="server_error", code=None))
+            return self._error(
+                ApiError(
+                    int(fault),
+                    "The server had an error while processing your request. Sorry about that!",
+                    type="server_error",
+                    code=None,
+                )
+            )
         if fault == "slow":
             time.sleep(faults.slow_seconds)
         # authentication: the key class decides which family a key may read
@@ -394,24 +462,55 @@ class _Handler(BaseHTTPRequestHandler):
         cls = emu.classify(key)
         entry["key_class"] = cls
         if key is None or key == "":
-            return self._error(ApiError(401, "You didn't provide an API key. You need to provide your API key in an "
-                                             "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-                                        code=None))
+            return self._error(
+                ApiError(
+                    401,
+                    "You didn't provide an API key. You need to provide your API key in an "
+                    "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+                    code=None,
+                )
+            )
         if cls == "unknown":
-            return self._error(ApiError(401, f"Incorrect API key provided: {mask_key(key)}. You can find your API key at "
-                                             "https://platform.openai.com/account/api-keys.", code="invalid_api_key"))
+            return self._error(
+                ApiError(
+                    401,
+                    f"Incorrect API key provided: {mask_key(key)}. You can find your API key at "
+                    "https://platform.openai.com/account/api-keys.",
+                    code="invalid_api_key",
+                )
+            )
         if cls != key_class:
-            return self._error(ApiError(401, f"This endpoint needs {KEY_CLASS_NAMES[key_class]}; the key provided "
-                                             f"({mask_key(key)}) is {KEY_CLASS_NAMES[cls or 'admin'].split(' (')[0]}.",
-                                        code="invalid_api_key"))
+            return self._error(
+                ApiError(
+                    401,
+                    f"This endpoint needs {KEY_CLASS_NAMES[key_class]}; the key provided "
+                    f"({mask_key(key)}) is {KEY_CLASS_NAMES[cls or 'admin'].split(' (')[0]}.",
+                    code="invalid_api_key",
+                )
+            )
         if fault == "403":
-            return self._error(ApiError(403, "You have insufficient permissions for this operation.",
-                                        type="invalid_request_error", code="insufficient_permissions"))
+            return self._error(
+                ApiError(
+                    403,
+                    "You have insufficient permissions for this operation.",
+                    type="invalid_request_error",
+                    code="insufficient_permissions",
+                )
+            )
         stuck = faults.stuck(path)
         if stuck:  # every page request is answered as the first one
             query = {name: values for name, values in query.items() if name not in ("after", "page")}
-        req = Request(method=method, path=path, query=query, headers=self.headers, path_params=m.groupdict(), key=key,
-                      key_class=cls, project_id=emu.project_keys.get(key), emulator=emu)
+        req = Request(
+            method=method,
+            path=path,
+            query=query,
+            headers=self.headers,
+            path_params=m.groupdict(),
+            key=key,
+            key_class=cls,
+            project_id=emu.project_keys.get(key),
+            emulator=emu,
+        )
         try:
             body = handler(req, emu.data)
         except ApiError as error:
@@ -441,11 +540,17 @@ class _Handler(BaseHTTPRequestHandler):
         """GET /_storage/<token>?X-Amz-Signature=...: a log file, streamed. No API key needed; whether one was sent
         anyway is logged (`authorization`). Counted and logged like an API request, and the knobs apply: 403 for
         forbidden_prefixes, reset/429/5xx/slow, truncate (the connection closes halfway through the body) and html."""
-        entry = self.emulator._begin(method, path, query, {"authorization": self.headers.get("Authorization") is not None,
-                                                           "host": self.headers.get("Host")})
+        entry = self.emulator._begin(
+            method,
+            path,
+            query,
+            {"authorization": self.headers.get("Authorization") is not None, "host": self.headers.get("Host")},
+        )
         self._logged(entry, self._serve_storage, method, path, query)
 
-    def _serve_storage(self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]) -> Optional[int]:
+    def _serve_storage(
+        self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]
+    ) -> Optional[int]:
         faults = emu.faults
         if faults.latency_ms:
             time.sleep(faults.latency_ms / 1000.0)
@@ -460,15 +565,23 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(ApiError(403, "Access Denied", type="AccessDenied", code="AccessDenied"))
         if fault == "429":
             headers = {"Retry-After": str(faults.retry_after)} if faults.retry_after is not None else {}
-            return self._error(ApiError(429, "Please reduce your request rate.", type="SlowDown", code="SlowDown", headers=headers))
+            return self._error(
+                ApiError(429, "Please reduce your request rate.", type="SlowDown", code="SlowDown", headers=headers)
+            )
         if fault and fault.isdigit() and fault.startswith("5"):
-            return self._error(ApiError(int(fault), "We encountered an internal error. Please try again.",
-                                        type="InternalError", code="InternalError"))
+            return self._error(
+                ApiError(
+                    int(fault),
+                    "We encountered an internal error. Please try again.",
+                    type="InternalError",
+                    code="InternalError",
+                )
+            )
         if fault == "slow":
             time.sleep(faults.slow_seconds)
         signature = (query.get("X-Amz-Signature") or [None])[0]
         try:
-            log_file, large_mb = compliance.storage_object(emu.data, path[len(STORAGE_PREFIX):], signature)
+            log_file, large_mb = compliance.storage_object(emu.data, path[len(STORAGE_PREFIX) :], signature)
         except ApiError as error:
             return self._error(error)
         if fault == "html":
@@ -504,7 +617,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ------------------------------------------------------------------ control endpoints (no auth)
     def _control(self, method: str, path: str, query: Dict[str, List[str]]) -> None:
         emu = self.emulator
-        name = path[len(CONTROL_PREFIX):].strip("/")
+        name = path[len(CONTROL_PREFIX) :].strip("/")
         try:
             body_in: Dict[str, Any] = {}
             length = int(self.headers.get("Content-Length") or 0)
@@ -531,8 +644,21 @@ class _Handler(BaseHTTPRequestHandler):
                 emu.reset()
                 return self._send(200, {"reset": True})
             if name == "revise" and method == "POST":
-                return self._send(200, emu.revise(days=int(body_in.get("days", 2)), factor=float(body_in.get("factor", 0.1))))
-            self._send(404, {"error": {"message": f"Unknown control endpoint ({method} {path})", "type": "invalid_request_error",
-                                       "param": None, "code": None}})
+                return self._send(
+                    200, emu.revise(days=int(body_in.get("days", 2)), factor=float(body_in.get("factor", 0.1)))
+                )
+            self._send(
+                404,
+                {
+                    "error": {
+                        "message": f"Unknown control endpoint ({method} {path})",
+                        "type": "invalid_request_error",
+                        "param": None,
+                        "code": None,
+                    }
+                },
+            )
         except (ValueError, TypeError) as error:
-            self._send(400, {"error": {"message": str(error), "type": "invalid_request_error", "param": None, "code": None}})
+            self._send(
+                400, {"error": {"message": str(error), "type": "invalid_request_error", "param": None, "code": None}}
+            )

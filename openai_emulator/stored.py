@@ -21,6 +21,7 @@
 
 Everything is a pure function of (seed, scale, now).
 """
+
 from __future__ import annotations
 
 import re
@@ -71,22 +72,34 @@ class StoredData:
         created = ds.created(f"chatcmpl:{p}", i, self.completions.count, start=ds.period_start, end=ds.now - 60)
         model = COMPLETION_MODELS[ds.h("ccmodel", p, i) % len(COMPLETION_MODELS)]
         variant = i % 10
-        message: Dict[str, Any] = {"role": "assistant", "content": f"Answer number {i}.", "refusal": None,
-                                   "annotations": []}
+        message: Dict[str, Any] = {
+            "role": "assistant",
+            "content": f"Answer number {i}.",
+            "refusal": None,
+            "annotations": [],
+        }
         finish = "stop"
         prompt, completion = 20 + ds.h("ccprompt", p, i) % 2000, 5 + ds.h("cccompl", p, i) % 500
         audio_tokens = 0
         if variant == 3:  # a function call
             message["content"] = None
-            message["tool_calls"] = [{"id": f"call_{ds.id('', 'call', p, i, index=k)}", "type": "function",
-                                      "function": {"name": "get_weather", "arguments": f'{{"city": "City {i}", "day": {k}}}'}}
-                                     for k in range(1 + i % 2)]
+            message["tool_calls"] = [
+                {
+                    "id": f"call_{ds.id('', 'call', p, i, index=k)}",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": f'{{"city": "City {i}", "day": {k}}}'},
+                }
+                for k in range(1 + i % 2)
+            ]
             finish = "tool_calls"
         elif variant == 6:  # audio output
             message["content"] = None
-            message["audio"] = {"id": ds.id("audio_", "audio", p, index=i), "expires_at": created + DAY,
-                                "data": "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA=",
-                                "transcript": f"Spoken answer number {i}."}
+            message["audio"] = {
+                "id": ds.id("audio_", "audio", p, index=i),
+                "expires_at": created + DAY,
+                "data": "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA=",
+                "transcript": f"Spoken answer number {i}.",
+            }
             audio_tokens = completion // 2
         elif variant == 8:  # a refusal
             message["content"] = None
@@ -94,20 +107,41 @@ class StoredData:
         elif variant == 5:  # web search citations
             text = f"See the docs for answer {i}."
             message["content"] = text
-            message["annotations"] = [{"type": "url_citation", "url_citation": {
-                "start_index": 4, "end_index": 12, "url": f"https://example.com/docs/{i}", "title": f"Docs {i}"}}]
+            message["annotations"] = [
+                {
+                    "type": "url_citation",
+                    "url_citation": {
+                        "start_index": 4,
+                        "end_index": 12,
+                        "url": f"https://example.com/docs/{i}",
+                        "title": f"Docs {i}",
+                    },
+                }
+            ]
         elif variant == 9 and i % 20 == 9:
             finish = "length"
-        metadata: Dict[str, str] = {} if i % 7 == 6 else {
-            "team": TEAMS[ds.h("ccteam", p, i) % 2], "env": ENVS[ds.h("ccenv", p, i) % 2]}
+        metadata: Dict[str, str] = (
+            {} if i % 7 == 6 else {"team": TEAMS[ds.h("ccteam", p, i) % 2], "env": ENVS[ds.h("ccenv", p, i) % 2]}
+        )
         reasoning = completion // 3 if model == MODELS[4] else 0
         return {
-            "id": cid, "object": "chat.completion", "created": created, "model": model,
+            "id": cid,
+            "object": "chat.completion",
+            "created": created,
+            "model": model,
             "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-            "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
-                      "prompt_tokens_details": {"cached_tokens": prompt // 4 if i % 3 == 0 else 0, "audio_tokens": 0},
-                      "completion_tokens_details": {"reasoning_tokens": reasoning, "audio_tokens": audio_tokens,
-                                                    "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}},
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+                "prompt_tokens_details": {"cached_tokens": prompt // 4 if i % 3 == 0 else 0, "audio_tokens": 0},
+                "completion_tokens_details": {
+                    "reasoning_tokens": reasoning,
+                    "audio_tokens": audio_tokens,
+                    "accepted_prediction_tokens": 0,
+                    "rejected_prediction_tokens": 0,
+                },
+            },
             "service_tier": ["default", "default", "flex", "priority"][ds.h("cctier", p, i) % 4],
             "system_fingerprint": "fp_" + ds.id("", "fp", model, index=0)[:10],
             "metadata": metadata,
@@ -132,17 +166,30 @@ class StoredData:
             content = f"Message {k} of {count}."
         parts = None
         if role == "user" and k % 5 == 1:
-            parts = [{"type": "text", "text": content},
-                     {"type": "image_url", "image_url": {"url": f"https://example.com/images/{k}.png", "detail": "auto"}}]
-        return {"id": f"{completion_id}-{k}", "role": role, "content": content, "refusal": None, "name": None,
-                "content_parts": parts}
+            parts = [
+                {"type": "text", "text": content},
+                {"type": "image_url", "image_url": {"url": f"https://example.com/images/{k}.png", "detail": "auto"}},
+            ]
+        return {
+            "id": f"{completion_id}-{k}",
+            "role": role,
+            "content": content,
+            "refusal": None,
+            "name": None,
+            "content_parts": parts,
+        }
 
     def _voice_consent(self, i: int) -> Dict[str, Any]:
         ds, p = self.ds, self.p
-        return {"object": "audio.voice_consent", "id": ds.id("cons_", "voice_consent", p, index=i),
-                "name": f"Voice actor {i}", "language": LANGUAGES[ds.h("vclang", p, i) % len(LANGUAGES)],
-                "created_at": ds.created(f"voice_consent:{p}", i, self.voice_consents.count,
-                                         start=ds.period_start - 90 * DAY, end=ds.now - 3600)}
+        return {
+            "object": "audio.voice_consent",
+            "id": ds.id("cons_", "voice_consent", p, index=i),
+            "name": f"Voice actor {i}",
+            "language": LANGUAGES[ds.h("vclang", p, i) % len(LANGUAGES)],
+            "created_at": ds.created(
+                f"voice_consent:{p}", i, self.voice_consents.count, start=ds.period_start - 90 * DAY, end=ds.now - 3600
+            ),
+        }
 
 
 def stored(req: Request, ds: Dataset) -> StoredData:
@@ -165,11 +212,13 @@ def chat_completions(req: Request, ds: Dataset) -> Dict[str, Any]:
             wanted[m.group(1)] = req.one(name)
     keep: Optional[Callable[[int], bool]] = None
     if model or wanted:
+
         def keep(i: int) -> bool:
             rec = d.completions.item(i)
             if model and rec["model"] != model:
                 return False
             return all(rec["metadata"].get(k) == v for k, v in wanted.items())
+
     records, has_more = window(req, d.completions, ordered(d.completions, order, keep), n)
     return id_cursor_page(records, has_more)
 
@@ -215,7 +264,7 @@ def checkpoint_exists(ds: Dataset, checkpoint: str) -> bool:
         return False
 
     def find() -> bool:
-        tail, step = m.group(1), int(m.group(2))
+        tail = m.group(1)
         j = int(tail[1:])
         for p in range(ds.projects.count):
             pd = ds.cached(("project_data", p), lambda p=p: ProjectData(ds, p))
@@ -228,21 +277,28 @@ def checkpoint_exists(ds: Dataset, checkpoint: str) -> bool:
             if any(coll.item(k)["fine_tuned_model_checkpoint"] == checkpoint for k in range(coll.count)):
                 return True
         return False
+
     return ds.cached(("checkpoint_exists", checkpoint), find)
 
 
 def permissions(ds: Dataset, checkpoint: str) -> Collection:
     """0-3 permissions of a checkpoint (a function of its name only), oldest first."""
+
     def build() -> Collection:
         count = ds.h("ckpt_perms", checkpoint) % 4
         created0 = ds.period_start - 30 * DAY + ds.h("ckpt_perm_t", checkpoint) % (20 * DAY)
 
         def make(k: int) -> Dict[str, Any]:
             project_index = ds.h("ckpt_perm_p", checkpoint, k) % ds.projects.count
-            return {"object": "checkpoint.permission", "id": ds.id("cp_", "ckpt_perm", checkpoint, index=k),
-                    "created_at": created0 + k * DAY + ds.h("ckpt_perm_dt", checkpoint, k) % 3600,
-                    "project_id": ds.projects.item(project_index)["id"]}
+            return {
+                "object": "checkpoint.permission",
+                "id": ds.id("cp_", "ckpt_perm", checkpoint, index=k),
+                "created_at": created0 + k * DAY + ds.h("ckpt_perm_dt", checkpoint, k) % 3600,
+                "project_id": ds.projects.item(project_index)["id"],
+            }
+
         return Collection(count, make)
+
     return ds.cached(("ckpt_perms", checkpoint), build)
 
 

@@ -7,6 +7,7 @@ The repository's root conftest.py loads this module as a pytest plugin, so every
 * `emulator_factory`  - `emulator_factory(scale="medium", seed=3, faults=Faults(...))` starts a private emulator
                         that is stopped when the test ends.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def get(emu: Emulator, path: str, key: Optional[str] = None, params: Optional[Mapping[str, Any]] = None,
-        codex: bool = False, timeout: float = 30, compliance: bool = False) -> Tuple[int, Any, Mapping[str, str]]:
+def get(
+    emu: Emulator,
+    path: str,
+    key: Optional[str] = None,
+    params: Optional[Mapping[str, Any]] = None,
+    codex: bool = False,
+    timeout: float = 30,
+    compliance: bool = False,
+) -> Tuple[int, Any, Mapping[str, str]]:
     """GET `path` (below /v1, the Codex prefix or, with compliance=True, /chatgpt/v1) -> (status, parsed JSON or
     raw text, headers). A redirect is not followed (its status and `Location` come back)."""
     from urllib.parse import urlencode
@@ -41,7 +49,9 @@ def get(emu: Emulator, path: str, key: Optional[str] = None, params: Optional[Ma
         return status, raw.decode(errors="replace"), hdrs
 
 
-def get_url(url: str, headers: Optional[Mapping[str, str]] = None, timeout: float = 30) -> Tuple[int, bytes, Dict[str, str]]:
+def get_url(
+    url: str, headers: Optional[Mapping[str, str]] = None, timeout: float = 30
+) -> Tuple[int, bytes, Dict[str, str]]:
     """GET an absolute URL without following redirects -> (status, body bytes, headers). For a compliance download:
     `get_url(location)` fetches the storage URL a 302 names, with no Authorization header."""
     opener = urllib.request.build_opener(_NoRedirect)
@@ -55,8 +65,12 @@ def get_url(url: str, headers: Optional[Mapping[str, str]] = None, timeout: floa
 
 def control(emu: Emulator, name: str, body: Optional[Mapping[str, Any]] = None, method: Optional[str] = None) -> Any:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{emu.base_url}/_emulator/{name}", data=data, method=method or ("POST" if data else "GET"),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{emu.base_url}/_emulator/{name}",
+        data=data,
+        method=method or ("POST" if data else "GET"),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
@@ -80,22 +94,41 @@ def sample_requests(emu: Emulator) -> List[Dict[str, Any]]:
             values["user_id"] = pc["users"].item(0)["id"]
         if template.startswith("/projects/{project_id}/groups/"):
             values["group_id"] = pc["groups"].item(0)["group_id"]
-        out.append({"template": template, "path": template.format(**values), "params": {}, "key": admin_key, "codex": False})
+        out.append(
+            {"template": template, "path": template.format(**values), "params": {}, "key": admin_key, "codex": False}
+        )
     for template, _ in usage.ROUTES:
         params = {} if template.endswith("audit_logs") else {"start_time": ds.period_start}
         out.append({"template": template, "path": template, "params": params, "key": admin_key, "codex": False})
-    pd = ds.cached(("project_data", ds.project_index(emu.project_keys[project_key])),
-                   lambda: ProjectData(ds, ds.project_index(emu.project_keys[project_key])))
+    pd = ds.cached(
+        ("project_data", ds.project_index(emu.project_keys[project_key])),
+        lambda: ProjectData(ds, ds.project_index(emu.project_keys[project_key])),
+    )
     first_eval = pd.evals.item(0)["id"]
     run = pd.child("eval_runs", pd.evals, first_eval, pd._eval_run).item(0)["id"]
-    pvalues = {"skill_id": pd.skills.item(0)["id"], "eval_id": first_eval, "run_id": run,
-               "fine_tuning_job_id": pd.ft_jobs.item(0)["id"], "vector_store_id": pd.vector_stores.item(0)["id"],
-               "container_id": pd.containers.item(0)["id"], "thread_id": pd.threads.item(0)["id"]}
+    pvalues = {
+        "skill_id": pd.skills.item(0)["id"],
+        "eval_id": first_eval,
+        "run_id": run,
+        "fine_tuning_job_id": pd.ft_jobs.item(0)["id"],
+        "vector_store_id": pd.vector_stores.item(0)["id"],
+        "container_id": pd.containers.item(0)["id"],
+        "thread_id": pd.threads.item(0)["id"],
+    }
     for template, _ in project.ROUTES:
-        out.append({"template": template, "path": template.format(**pvalues), "params": {}, "key": project_key, "codex": False})
+        out.append(
+            {"template": template, "path": template.format(**pvalues), "params": {}, "key": project_key, "codex": False}
+        )
     for template, _ in codex.ROUTES:
-        out.append({"template": template, "path": template.format(workspace_id=ds.workspaces[0]),
-                    "params": {"start_time": ds.period_start, "end_time": ds.now}, "key": codex_key, "codex": True})
+        out.append(
+            {
+                "template": template,
+                "path": template.format(workspace_id=ds.workspaces[0]),
+                "params": {"start_time": ds.period_start, "end_time": ds.now},
+                "key": codex_key,
+                "codex": True,
+            }
+        )
     return out
 
 
@@ -126,4 +159,15 @@ def emulator_factory() -> Iterator[Callable[..., Emulator]]:
         emu.stop()
 
 
-__all__ = ["get", "get_url", "control", "sample_requests", "emulator", "emulator_factory", "API_PREFIX", "CODEX_PREFIX", "COMPLIANCE_PREFIX", "DAY"]
+__all__ = [
+    "get",
+    "get_url",
+    "control",
+    "sample_requests",
+    "emulator",
+    "emulator_factory",
+    "API_PREFIX",
+    "CODEX_PREFIX",
+    "COMPLIANCE_PREFIX",
+    "DAY",
+]

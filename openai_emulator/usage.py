@@ -6,19 +6,33 @@ deterministic cumulative weights (floor differences telescope, so the 24 hours o
 minutes of an hour to the hour, to the unit). Buckets that are not grouped by a dimension carry null for it.
 Costs are derived from the daily completions tokens (integer micro-dollars, so every grouping sums exactly).
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from .common import Collection, Limit, Request, bad_param, decode_token, encode_token, id_cursor_page, page_token_page, window
+from .common import (
+    Collection,
+    Limit,
+    Request,
+    bad_param,
+    decode_token,
+    encode_token,
+    id_cursor_page,
+    page_token_page,
+    window,
+)
 from .data import DAY, MODELS, Dataset
 
 KEY_CLASS = "admin"
 
 WIDTHS = {"1m": 60, "1h": 3600, "1d": DAY}
-USAGE_LIMITS = {"1d": Limit(default=7, minimum=1, maximum=31), "1h": Limit(default=24, minimum=1, maximum=168),
-                "1m": Limit(default=60, minimum=1, maximum=1440)}
+USAGE_LIMITS = {
+    "1d": Limit(default=7, minimum=1, maximum=31),
+    "1h": Limit(default=24, minimum=1, maximum=168),
+    "1m": Limit(default=60, minimum=1, maximum=1440),
+}
 COSTS_LIMIT = Limit(default=7, minimum=1, maximum=180)
 AUDIT_LIMIT = Limit(default=20, minimum=1, maximum=100)
 
@@ -34,47 +48,113 @@ def _completions(p: Sequence[int]) -> Dict[str, int]:
     it_unc, it_cw, it_c, ia_unc, ia_c, ii_unc, ii_c, ot, oa, oi, req = p
     inp = it_unc + it_cw + it_c + ia_unc + ia_c + ii_unc + ii_c
     cached = it_c + ia_c + ii_c
-    return {"input_tokens": inp, "input_cached_tokens": cached, "input_cache_write_tokens": it_cw,
-            "input_uncached_tokens": inp - cached, "output_tokens": ot + oa + oi,
-            "input_text_tokens": it_unc + it_cw + it_c, "output_text_tokens": ot, "input_cached_text_tokens": it_c,
-            "input_audio_tokens": ia_unc + ia_c, "input_cached_audio_tokens": ia_c, "output_audio_tokens": oa,
-            "input_image_tokens": ii_unc + ii_c, "input_cached_image_tokens": ii_c, "output_image_tokens": oi,
-            "num_model_requests": req}
+    return {
+        "input_tokens": inp,
+        "input_cached_tokens": cached,
+        "input_cache_write_tokens": it_cw,
+        "input_uncached_tokens": inp - cached,
+        "output_tokens": ot + oa + oi,
+        "input_text_tokens": it_unc + it_cw + it_c,
+        "output_text_tokens": ot,
+        "input_cached_text_tokens": it_c,
+        "input_audio_tokens": ia_unc + ia_c,
+        "input_cached_audio_tokens": ia_c,
+        "output_audio_tokens": oa,
+        "input_image_tokens": ii_unc + ii_c,
+        "input_cached_image_tokens": ii_c,
+        "output_image_tokens": oi,
+        "num_model_requests": req,
+    }
 
 
 ENDPOINTS: Dict[str, Dict[str, Any]] = {
-    "completions": {"object": "organization.usage.completions.result",
-                    "dims": COMMON_DIMS + ["batch", "service_tier"], "filters": dict(COMMON_FILTERS, batch="batch"),
-                    "parts": COMPLETION_PARTS, "base": COMPLETION_BASE, "derive": _completions},
-    "embeddings": {"object": "organization.usage.embeddings.result", "dims": COMMON_DIMS, "filters": COMMON_FILTERS,
-                   "parts": ["input_tokens", "num_model_requests"], "base": [40000, 80]},
-    "moderations": {"object": "organization.usage.moderations.result", "dims": COMMON_DIMS, "filters": COMMON_FILTERS,
-                    "parts": ["input_tokens", "num_model_requests"], "base": [8000, 60]},
-    "images": {"object": "organization.usage.images.result", "dims": COMMON_DIMS + ["size", "source"],
-               "filters": dict(COMMON_FILTERS, sources="source", sizes="size"),
-               "parts": ["images", "num_model_requests"], "base": [40, 30]},
-    "audio_speeches": {"object": "organization.usage.audio_speeches.result", "dims": COMMON_DIMS, "filters": COMMON_FILTERS,
-                       "parts": ["characters", "num_model_requests"], "base": [30000, 40]},
-    "audio_transcriptions": {"object": "organization.usage.audio_transcriptions.result", "dims": COMMON_DIMS,
-                             "filters": COMMON_FILTERS, "parts": ["seconds", "num_model_requests"], "base": [3600, 40]},
-    "vector_stores": {"object": "organization.usage.vector_stores.result", "dims": ["project_id"],
-                      "filters": {"project_ids": "project_id"}, "parts": ["usage_bytes"], "base": [50_000_000]},
-    "code_interpreter_sessions": {"object": "organization.usage.code_interpreter_sessions.result", "dims": ["project_id"],
-                                  "filters": {"project_ids": "project_id"}, "parts": ["num_sessions"], "base": [25]},
-    "file_search_calls": {"object": "organization.usage.file_searches.result",
-                          "dims": ["project_id", "user_id", "api_key_id", "vector_store_id"],
-                          "filters": {"project_ids": "project_id", "user_ids": "user_id", "api_key_ids": "api_key_id",
-                                      "vector_store_ids": "vector_store_id"},
-                          "parts": ["num_requests"], "base": [90]},
-    "web_search_calls": {"object": "organization.usage.web_searches.result", "dims": COMMON_DIMS + ["context_level"],
-                         "filters": dict(COMMON_FILTERS, context_levels="context_level"),
-                         "parts": ["num_model_requests", "num_requests"], "base": [70, 110]},
+    "completions": {
+        "object": "organization.usage.completions.result",
+        "dims": COMMON_DIMS + ["batch", "service_tier"],
+        "filters": dict(COMMON_FILTERS, batch="batch"),
+        "parts": COMPLETION_PARTS,
+        "base": COMPLETION_BASE,
+        "derive": _completions,
+    },
+    "embeddings": {
+        "object": "organization.usage.embeddings.result",
+        "dims": COMMON_DIMS,
+        "filters": COMMON_FILTERS,
+        "parts": ["input_tokens", "num_model_requests"],
+        "base": [40000, 80],
+    },
+    "moderations": {
+        "object": "organization.usage.moderations.result",
+        "dims": COMMON_DIMS,
+        "filters": COMMON_FILTERS,
+        "parts": ["input_tokens", "num_model_requests"],
+        "base": [8000, 60],
+    },
+    "images": {
+        "object": "organization.usage.images.result",
+        "dims": COMMON_DIMS + ["size", "source"],
+        "filters": dict(COMMON_FILTERS, sources="source", sizes="size"),
+        "parts": ["images", "num_model_requests"],
+        "base": [40, 30],
+    },
+    "audio_speeches": {
+        "object": "organization.usage.audio_speeches.result",
+        "dims": COMMON_DIMS,
+        "filters": COMMON_FILTERS,
+        "parts": ["characters", "num_model_requests"],
+        "base": [30000, 40],
+    },
+    "audio_transcriptions": {
+        "object": "organization.usage.audio_transcriptions.result",
+        "dims": COMMON_DIMS,
+        "filters": COMMON_FILTERS,
+        "parts": ["seconds", "num_model_requests"],
+        "base": [3600, 40],
+    },
+    "vector_stores": {
+        "object": "organization.usage.vector_stores.result",
+        "dims": ["project_id"],
+        "filters": {"project_ids": "project_id"},
+        "parts": ["usage_bytes"],
+        "base": [50_000_000],
+    },
+    "code_interpreter_sessions": {
+        "object": "organization.usage.code_interpreter_sessions.result",
+        "dims": ["project_id"],
+        "filters": {"project_ids": "project_id"},
+        "parts": ["num_sessions"],
+        "base": [25],
+    },
+    "file_search_calls": {
+        "object": "organization.usage.file_searches.result",
+        "dims": ["project_id", "user_id", "api_key_id", "vector_store_id"],
+        "filters": {
+            "project_ids": "project_id",
+            "user_ids": "user_id",
+            "api_key_ids": "api_key_id",
+            "vector_store_ids": "vector_store_id",
+        },
+        "parts": ["num_requests"],
+        "base": [90],
+    },
+    "web_search_calls": {
+        "object": "organization.usage.web_searches.result",
+        "dims": COMMON_DIMS + ["context_level"],
+        "filters": dict(COMMON_FILTERS, context_levels="context_level"),
+        "parts": ["num_model_requests", "num_requests"],
+        "base": [70, 110],
+    },
 }
 
 COST_DIMS = ["project_id", "line_item", "api_key_id"]
 # micro-dollars per 1,000 tokens, (input, output)
-PRICES = {"gpt-4o-2024-08-06": (2500, 10000), "gpt-4o-mini-2024-07-18": (150, 600), "gpt-4.1-2025-04-14": (2000, 8000),
-          "o3-2025-04-16": (2000, 8000), "gpt-5-2025-08-07": (1250, 10000)}
+PRICES = {
+    "gpt-4o-2024-08-06": (2500, 10000),
+    "gpt-4o-mini-2024-07-18": (150, 600),
+    "gpt-4.1-2025-04-14": (2000, 8000),
+    "o3-2025-04-16": (2000, 8000),
+    "gpt-5-2025-08-07": (1250, 10000),
+}
 
 IMAGE_SIZES = ["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]
 IMAGE_SOURCES = ["image.generation", "image.edit", "image.variation"]
@@ -119,10 +199,17 @@ class UsageModel:
             p = active[0] if s == 0 else ds.pick(active, "usage_project", endpoint, s)
             members = ds.subset("project_users", p, ds.scale.users, cap=None if p == 0 else 100)
             keys = ds.api_key_ids(p)
-            user = None if not members or ds.h("svc", endpoint, s) % 5 == 4 else ds.users.item(members[ds.h("u", endpoint, s) % len(members)])["id"]
-            dims: Dict[str, Any] = {"project_id": ds.projects.item(p)["id"], "user_id": user,
-                                    "api_key_id": keys[ds.h("k", endpoint, s) % len(keys)],
-                                    "model": ds.pick(MODELS, "m", endpoint, s)}
+            user = (
+                None
+                if not members or ds.h("svc", endpoint, s) % 5 == 4
+                else ds.users.item(members[ds.h("u", endpoint, s) % len(members)])["id"]
+            )
+            dims: Dict[str, Any] = {
+                "project_id": ds.projects.item(p)["id"],
+                "user_id": user,
+                "api_key_id": keys[ds.h("k", endpoint, s) % len(keys)],
+                "model": ds.pick(MODELS, "m", endpoint, s),
+            }
             dims["batch"] = ds.h("batch", endpoint, s) % 4 == 3
             dims["service_tier"] = ds.pick(["default", "default", "flex", "priority"], "tier", endpoint, s)
             dims["size"] = ds.pick(IMAGE_SIZES, "size", s)
@@ -349,8 +436,12 @@ def costs(req: Request, ds: Dataset) -> Dict[str, Any]:
     api_key_ids = set(req.many("api_key_ids"))
     starts, next_page = _bucket_range(req, ds, DAY, limit)
     um = model(ds)
-    series = [s for s in um.series["completions"]
-              if (not project_ids or s["dims"]["project_id"] in project_ids) and (not api_key_ids or s["dims"]["api_key_id"] in api_key_ids)]
+    series = [
+        s
+        for s in um.series["completions"]
+        if (not project_ids or s["dims"]["project_id"] in project_ids)
+        and (not api_key_ids or s["dims"]["api_key_id"] in api_key_ids)
+    ]
     buckets = []
     for start in starts:
         groups: Dict[Tuple[Any, ...], List[int]] = {}
@@ -360,11 +451,17 @@ def costs(req: Request, ds: Dataset) -> Dict[str, Any]:
                 continue
             metrics = _completions(vals)
             price_in, price_out = PRICES[s["dims"]["model"]]
-            for kind, tokens, price in (("input", metrics["input_tokens"], price_in), ("output", metrics["output_tokens"], price_out)):
+            for kind, tokens, price in (
+                ("input", metrics["input_tokens"], price_in),
+                ("output", metrics["output_tokens"], price_out),
+            ):
                 if not tokens:
                     continue
-                dims = {"project_id": s["dims"]["project_id"], "api_key_id": s["dims"]["api_key_id"],
-                        "line_item": f"{s['dims']['model']}, {kind}"}
+                dims = {
+                    "project_id": s["dims"]["project_id"],
+                    "api_key_id": s["dims"]["api_key_id"],
+                    "line_item": f"{s['dims']['model']}, {kind}",
+                }
                 key = tuple(dims[d] for d in group)
                 acc = groups.setdefault(key, [0, 0])
                 acc[0] += tokens * price // 1000  # micro-dollars
@@ -388,9 +485,23 @@ def costs(req: Request, ds: Dataset) -> Dict[str, Any]:
 # Event types generated, in rotation. `tunnel.created` and `resource.deleted` have no dedicated property in the
 # spec's AuditLog object: their details are still keyed by the type. Tenant-scoped events (tenant.*,
 # role.bound_to_resource) are returned only with tenant_only=true, as the spec describes.
-AUDIT_TYPES = ["project.created", "api_key.created", "user.added", "login.succeeded", "invite.sent", "api_key.updated",
-               "service_account.created", "rate_limit.updated", "project.updated", "tunnel.created", "login.failed",
-               "role.assignment.created", "resource.deleted", "tenant.user.added", "role.bound_to_resource"]
+AUDIT_TYPES = [
+    "project.created",
+    "api_key.created",
+    "user.added",
+    "login.succeeded",
+    "invite.sent",
+    "api_key.updated",
+    "service_account.created",
+    "rate_limit.updated",
+    "project.updated",
+    "tunnel.created",
+    "login.failed",
+    "role.assignment.created",
+    "resource.deleted",
+    "tenant.user.added",
+    "role.bound_to_resource",
+]
 TENANT_TYPES = {"role.bound_to_resource", "role.unbound_from_resource"}
 
 
@@ -409,20 +520,37 @@ def _audit_event(ds: Dataset, i: int) -> Dict[str, Any]:
     user = ds.users.item(ds.h("aud_u", i) % ds.scale.users)
     event: Dict[str, Any] = {"id": ds.id("audit_log-", "audit", index=i), "type": etype, "effective_at": effective}
     if ds.h("aud_actor", i) % 3 == 2:
-        event["actor"] = {"type": "api_key", "api_key": {"id": "key_" + format(ds.h("aud_k", i), "x")[:16], "type": "user",
-                                                         "user": {"id": user["id"], "email": user["email"]}}}
+        event["actor"] = {
+            "type": "api_key",
+            "api_key": {
+                "id": "key_" + format(ds.h("aud_k", i), "x")[:16],
+                "type": "user",
+                "user": {"id": user["id"], "email": user["email"]},
+            },
+        }
     else:
-        event["actor"] = {"type": "session", "session": {"user": {"id": user["id"], "email": user["email"]},
-                                                         "ip_address": f"203.0.113.{ds.h('ip', i) % 250 + 1}"}}
+        event["actor"] = {
+            "type": "session",
+            "session": {
+                "user": {"id": user["id"], "email": user["email"]},
+                "ip_address": f"203.0.113.{ds.h('ip', i) % 250 + 1}",
+            },
+        }
     resource = project["id"]
     detail: Dict[str, Any]
     if etype in ("project.created", "project.updated"):
-        detail = {"id": project["id"], "data": {"name": project["name"], "title": project["name"]}} if etype == "project.created" \
+        detail = (
+            {"id": project["id"], "data": {"name": project["name"], "title": project["name"]}}
+            if etype == "project.created"
             else {"id": project["id"], "changes_requested": {"title": project["name"]}}
+        )
     elif etype in ("api_key.created", "api_key.updated"):
         resource = "key_" + format(ds.h("aud_key", i), "x")[:16]
-        detail = {"id": resource, "data": {"scopes": ["/v1/*"]}} if etype == "api_key.created" \
+        detail = (
+            {"id": resource, "data": {"scopes": ["/v1/*"]}}
+            if etype == "api_key.created"
             else {"id": resource, "changes_requested": {"scopes": ["/v1/models"]}}
+        )
     elif etype == "user.added":
         resource = user["id"]
         detail = {"id": user["id"], "data": {"role": "member"}}
@@ -434,13 +562,25 @@ def _audit_event(ds: Dataset, i: int) -> Dict[str, Any]:
         detail = {"id": resource, "data": {"role": "member"}}
     elif etype == "rate_limit.updated":
         resource = "rl-gpt-4o"
-        detail = {"id": resource, "changes_requested": {"max_requests_per_1_minute": 1000, "max_tokens_per_1_minute": 90000}}
+        detail = {
+            "id": resource,
+            "changes_requested": {"max_requests_per_1_minute": 1000, "max_tokens_per_1_minute": 90000},
+        }
     elif etype == "role.assignment.created":
         resource = "role_" + format(ds.h("aud_role", i), "x")[:16]
-        detail = {"id": resource, "principal_id": user["id"], "principal_type": "user", "resource_id": project["id"],
-                  "resource_type": "api.project"}
+        detail = {
+            "id": resource,
+            "principal_id": user["id"],
+            "principal_type": "user",
+            "resource_id": project["id"],
+            "resource_type": "api.project",
+        }
     elif etype in ("login.succeeded", "login.failed"):
-        detail = {} if etype == "login.succeeded" else {"error_code": "invalid_credentials", "error_message": "Invalid password"}
+        detail = (
+            {}
+            if etype == "login.succeeded"
+            else {"error_code": "invalid_credentials", "error_message": "Invalid password"}
+        )
         resource = user["id"]
     else:  # no dedicated property in the spec: an object keyed by the type all the same
         resource = f"{etype.split('.')[0]}_{format(ds.h('aud_res', i), 'x')[:12]}"
@@ -477,7 +617,10 @@ def audit_logs(req: Request, ds: Dataset) -> Dict[str, Any]:
     tenant_only = req.boolean("tenant_only", False)
     for etype in event_types:
         if tenant_only and not is_tenant(etype):
-            raise bad_param("event_types[]", f"Invalid 'event_types[]': '{etype[:60]}' is not tenant-scoped, but tenant_only is true.")
+            raise bad_param(
+                "event_types[]",
+                f"Invalid 'event_types[]': '{etype[:60]}' is not tenant-scoped, but tenant_only is true.",
+            )
     actor_ids = set(req.many("actor_ids[]"))
     actor_emails = set(req.many("actor_emails[]"))
     resource_ids = set(req.many("resource_ids[]"))

@@ -7,6 +7,7 @@
 
 Run it with `bash scripts/demo.sh` (README command 1). Options: --scale small|medium, --seed N, --db PATH.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,12 +28,27 @@ from openai_emulator import Emulator  # noqa: E402
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
-    cells = [[("" if v is None else (f"{v:,.2f}" if isinstance(v, float) else (f"{v:,}" if isinstance(v, int) else str(v)))) for v in row]
-             for row in rows]
+    cells = [
+        [
+            (
+                ""
+                if v is None
+                else (f"{v:,.2f}" if isinstance(v, float) else (f"{v:,}" if isinstance(v, int) else str(v)))
+            )
+            for v in row
+        ]
+        for row in rows
+    ]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-    numeric = [bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(headers))]
+    numeric = [
+        bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(headers))
+    ]
+
     def line(values: Sequence[str]) -> str:
-        return "  " + "  ".join(v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths)))
+        return "  " + "  ".join(
+            v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths))
+        )
+
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
 
@@ -79,7 +95,10 @@ class Warehouse:
             return [tuple(r) for r in conn.execute(self._text(sql))]
 
     def columns(self, name: str) -> List[str]:
-        rows = self.query(f"SELECT column_name FROM information_schema.columns WHERE table_schema = '{self.schema}' AND table_name = '{name}'")
+        rows = self.query(
+            "SELECT column_name FROM information_schema.columns "
+            f"WHERE table_schema = '{self.schema}' AND table_name = '{name}'"
+        )
         return [r[0] for r in rows]
 
     def has(self, name: str, *cols: str) -> bool:
@@ -102,14 +121,24 @@ def answers(wh: Warehouse) -> None:
             cost_cols = wh.columns("costs") if wh.has("costs", "project_id") else []
             cost_day = pick(cost_cols, "bucket_start_time", "start_time")
             amount = pick(cost_cols, "amount_value", "value", "amount")
-            cost_sql = (f"LEFT JOIN (SELECT project_id, CAST({cost_day} AS BIGINT) AS d, SUM(CAST({amount} AS DOUBLE)) AS usd "
-                        f"FROM {s}.costs GROUP BY 1, 2) c ON c.project_id = u.project_id AND c.d = u.d") if cost_day and amount else ""
+            cost_sql = (
+                (
+                    f"LEFT JOIN (SELECT project_id, CAST({cost_day} AS BIGINT) AS d, "
+                    f"SUM(CAST({amount} AS DOUBLE)) AS usd "
+                    f"FROM {s}.costs GROUP BY 1, 2) c ON c.project_id = u.project_id AND c.d = u.d"
+                )
+                if cost_day and amount
+                else ""
+            )
             rows = wh.query(
                 f"SELECT strftime(to_timestamp(u.d), '%Y-%m-%d') AS day, coalesce(p.name, u.project_id) AS project, "
                 f"u.input_tokens, u.output_tokens, {'c.usd' if cost_sql else 'NULL'} AS usd FROM "
                 f"(SELECT project_id, CAST({day} AS BIGINT) AS d, SUM(input_tokens)::BIGINT AS input_tokens, "
-                f"SUM(output_tokens)::BIGINT AS output_tokens FROM {s}.usage_completions WHERE project_id IS NOT NULL GROUP BY 1, 2) u "
-                f"LEFT JOIN {s}.projects p ON p.id = u.project_id {cost_sql} ORDER BY u.d DESC, usd DESC NULLS LAST, project LIMIT 12")
+                f"SUM(output_tokens)::BIGINT AS output_tokens FROM {s}.usage_completions "
+                "WHERE project_id IS NOT NULL GROUP BY 1, 2) u "
+                f"LEFT JOIN {s}.projects p ON p.id = u.project_id {cost_sql} "
+                "ORDER BY u.d DESC, usd DESC NULLS LAST, project LIMIT 12"
+            )
             print("\nTokens and cost per project per day (latest 12 rows):")
             print(table(rows, ["day", "project", "input tokens", "output tokens", "cost (USD)"]))
             shown = True
@@ -117,41 +146,62 @@ def answers(wh: Warehouse) -> None:
         cols = wh.columns("costs")
         day, amount = pick(cols, "bucket_start_time", "start_time"), pick(cols, "amount_value", "value")
         if day and amount:
-            rows = wh.query(f"SELECT strftime(to_timestamp(CAST({day} AS BIGINT)), '%Y-%m-%d'), SUM(CAST({amount} AS DOUBLE)) "
-                            f"FROM {s}.costs GROUP BY 1 ORDER BY 1 DESC LIMIT 7")
+            rows = wh.query(
+                f"SELECT strftime(to_timestamp(CAST({day} AS BIGINT)), '%Y-%m-%d'), SUM(CAST({amount} AS DOUBLE)) "
+                f"FROM {s}.costs GROUP BY 1 ORDER BY 1 DESC LIMIT 7"
+            )
             print("\nCost per day:")
             print(table(rows, ["day", "cost (USD)"]))
             shown = True
     # 2. who can do what: members, keys and service accounts per project (Admin streams)
     if wh.has("projects", "id", "name", "status"):
         joins, heads = [], []
-        for stream, label in (("project_users", "members"), ("project_api_keys", "API keys"), ("project_service_accounts", "service accounts")):
+        for stream, label in (
+            ("project_users", "members"),
+            ("project_api_keys", "API keys"),
+            ("project_service_accounts", "service accounts"),
+        ):
             if wh.has(stream, "project_id"):
                 joins.append(f"(SELECT COUNT(*) FROM {s}.{stream} x WHERE x.project_id = p.id)")
                 heads.append(label)
-        rows = wh.query(f"SELECT p.name, p.status{''.join(', ' + j for j in joins)} FROM {s}.projects p ORDER BY p.created_at LIMIT 10")
+        rows = wh.query(
+            f"SELECT p.name, p.status{''.join(', ' + j for j in joins)} "
+            f"FROM {s}.projects p ORDER BY p.created_at LIMIT 10"
+        )
         print("\nProjects, with their members, API keys and service accounts:")
         print(table(rows, ["project", "status"] + heads))
     # 3. Codex usage per workspace (when the Codex streams exist)
     if wh.has("codex_usage", "workspace_id"):
         cols = wh.columns("codex_usage")
-        credits = "totals_credits" if "totals_credits" in cols else ("json_extract(totals, '$.credits')" if "totals" in cols else None)
+        credits = (
+            "totals_credits"
+            if "totals_credits" in cols
+            else ("json_extract(totals, '$.credits')" if "totals" in cols else None)
+        )
         if credits:
-            rows = wh.query(f"SELECT workspace_id, COUNT(DISTINCT user_id), SUM(CAST({credits} AS DOUBLE)) FROM {s}.codex_usage GROUP BY 1 ORDER BY 1")
+            rows = wh.query(
+                f"SELECT workspace_id, COUNT(DISTINCT user_id), SUM(CAST({credits} AS DOUBLE)) "
+                f"FROM {s}.codex_usage GROUP BY 1 ORDER BY 1"
+            )
             print("\nCodex usage per ChatGPT workspace:")
             print(table(rows, ["workspace", "active users", "credits"]))
     # 4. stored chat completions per model per day (project key)
     if wh.has("chat_completions", "model", "created"):
-        rows = wh.query(f"SELECT strftime(to_timestamp(CAST(created AS BIGINT)), '%Y-%m-%d'), model, COUNT(*) "
-                        f"FROM {s}.chat_completions GROUP BY 1, 2 ORDER BY 1 DESC, 2 LIMIT 10")
+        rows = wh.query(
+            f"SELECT strftime(to_timestamp(CAST(created AS BIGINT)), '%Y-%m-%d'), model, COUNT(*) "
+            f"FROM {s}.chat_completions GROUP BY 1, 2 ORDER BY 1 DESC, 2 LIMIT 10"
+        )
         print("\nStored chat completions per model per day:")
         print(table(rows, ["day", "model", "completions"]))
     # 5. sign-ins per day per workspace (ChatGPT Enterprise compliance logs, AUTH_LOG events)
     if wh.has("compliance_log_events", "event_type", "timestamp", "principal_id"):
         cols = wh.columns("compliance_log_events")
         login = "AND event = 'login'" if "event" in cols else ""
-        rows = wh.query(f"SELECT substr(CAST(timestamp AS VARCHAR), 1, 10), principal_id, COUNT(*) FROM {s}.compliance_log_events "
-                        f"WHERE event_type = 'AUTH_LOG' {login} AND NOT starts_with(principal_id, 'org-') GROUP BY 1, 2 ORDER BY 1 DESC, 2 LIMIT 10")
+        rows = wh.query(
+            f"SELECT substr(CAST(timestamp AS VARCHAR), 1, 10), principal_id, COUNT(*) FROM {s}.compliance_log_events "
+            f"WHERE event_type = 'AUTH_LOG' {login} AND NOT starts_with(principal_id, 'org-') "
+            "GROUP BY 1, 2 ORDER BY 1 DESC, 2 LIMIT 10"
+        )
         print("\nChatGPT sign-ins per day per workspace (compliance logs):")
         print(table(rows, ["day", "workspace", "sign-ins"]))
 
@@ -173,15 +223,23 @@ def main() -> int:
             leftover.unlink()  # a fresh warehouse each run
 
     emulator = Emulator(scale=args.scale, seed=args.seed).start()
-    print(f"OpenAI emulator running at {emulator.base_url} (scale {args.scale}, seed {args.seed}); no real credentials used.")
+    print(
+        f"OpenAI emulator running at {emulator.base_url} (scale {args.scale}, seed {args.seed}); "
+        "no real credentials used."
+    )
     started = time.time()
     try:
-        config = emulator.connector_config(compliance=True)  # all four credentials (Admin, project, Codex, compliance), all fake
+        config = emulator.connector_config(
+            compliance=True
+        )  # all four credentials (Admin, project, Codex, compliance), all fake
         source = ab.get_source("source-openai", config=config, local_executable=str(executable))
         source.check()
         source.select_all_streams()
         streams = source.get_selected_streams()
-        print(f"Discovered {len(streams)} streams; syncing all of them into {args.db.relative_to(ROOT) if args.db.is_relative_to(ROOT) else args.db} ...")
+        print(
+            f"Discovered {len(streams)} streams; syncing all of them into "
+            f"{args.db.relative_to(ROOT) if args.db.is_relative_to(ROOT) else args.db} ..."
+        )
         cache = union_aware_cache(DuckDBCache)(db_path=str(args.db))
         result = source.read(cache=cache, force_full_refresh=True)
     finally:
@@ -195,13 +253,19 @@ def main() -> int:
         rows = wh.query(f"SELECT COUNT(*) FROM {wh.schema}.{name}") if wh.columns(name) else [(0,)]
         counts.append((name, rows[0][0]))
     total = sum(c for _, c in counts)
-    print(f"\nDone in {elapsed:.1f} s: {total:,} records in {len(counts)} streams, {requests:,} HTTP requests to the emulator.")
+    print(
+        f"\nDone in {elapsed:.1f} s: {total:,} records in {len(counts)} streams, "
+        f"{requests:,} HTTP requests to the emulator."
+    )
     print(table(counts, ["stream", "rows"]))
     try:
         answers(wh)
     except Exception as error:  # the summary must never hide a successful sync
         print(f"\n(Could not compute the summary answers: {type(error).__name__}: {str(error)[:200]})")
-    print(f"\nExplore it yourself:  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{args.db}').sql('SHOW TABLES'))\"")
+    print(
+        "\nExplore it yourself:  "
+        f".venv/bin/python -c \"import duckdb; print(duckdb.connect('{args.db}').sql('SHOW TABLES'))\""
+    )
     return 0 if result is not None else 1
 
 

@@ -11,6 +11,7 @@ What changes: documentation keys are dropped, and OpenAPI 3.0 `nullable: true` b
 
 Usage:  python scripts/extract_openapi_components.py [--spec PATH] [--check]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,42 +29,82 @@ DEFAULT_SPEC = ROOT.parent / "shared" / "reference" / "openai-openapi.yaml"
 # Every GET endpoint the connector reads from the platform API (the emulator serves each one).
 ENDPOINTS: List[str] = [
     # Admin API: organisation
-    "/organization/users", "/organization/invites", "/organization/projects", "/organization/admin_api_keys",
-    "/organization/certificates", "/organization/groups", "/organization/groups/{group_id}/users",
-    "/organization/groups/{group_id}/roles", "/organization/roles", "/organization/users/{user_id}/roles",
-    "/organization/spend_alerts", "/organization/spend_limit", "/organization/data_retention",
+    "/organization/users",
+    "/organization/invites",
+    "/organization/projects",
+    "/organization/admin_api_keys",
+    "/organization/certificates",
+    "/organization/groups",
+    "/organization/groups/{group_id}/users",
+    "/organization/groups/{group_id}/roles",
+    "/organization/roles",
+    "/organization/users/{user_id}/roles",
+    "/organization/spend_alerts",
+    "/organization/spend_limit",
+    "/organization/data_retention",
     # Admin API: per project
-    "/organization/projects/{project_id}/users", "/organization/projects/{project_id}/service_accounts",
-    "/organization/projects/{project_id}/api_keys", "/organization/projects/{project_id}/rate_limits",
-    "/organization/projects/{project_id}/certificates", "/organization/projects/{project_id}/groups",
-    "/organization/projects/{project_id}/spend_alerts", "/organization/projects/{project_id}/spend_limit",
-    "/organization/projects/{project_id}/model_permissions", "/organization/projects/{project_id}/hosted_tool_permissions",
-    "/organization/projects/{project_id}/data_retention", "/projects/{project_id}/roles",
-    "/projects/{project_id}/users/{user_id}/roles", "/projects/{project_id}/groups/{group_id}/roles",
+    "/organization/projects/{project_id}/users",
+    "/organization/projects/{project_id}/service_accounts",
+    "/organization/projects/{project_id}/api_keys",
+    "/organization/projects/{project_id}/rate_limits",
+    "/organization/projects/{project_id}/certificates",
+    "/organization/projects/{project_id}/groups",
+    "/organization/projects/{project_id}/spend_alerts",
+    "/organization/projects/{project_id}/spend_limit",
+    "/organization/projects/{project_id}/model_permissions",
+    "/organization/projects/{project_id}/hosted_tool_permissions",
+    "/organization/projects/{project_id}/data_retention",
+    "/projects/{project_id}/roles",
+    "/projects/{project_id}/users/{user_id}/roles",
+    "/projects/{project_id}/groups/{group_id}/roles",
     # Admin API: usage, costs, audit logs
-    "/organization/usage/completions", "/organization/usage/embeddings", "/organization/usage/moderations",
-    "/organization/usage/images", "/organization/usage/audio_speeches", "/organization/usage/audio_transcriptions",
-    "/organization/usage/vector_stores", "/organization/usage/code_interpreter_sessions",
-    "/organization/usage/file_search_calls", "/organization/usage/web_search_calls", "/organization/costs",
+    "/organization/usage/completions",
+    "/organization/usage/embeddings",
+    "/organization/usage/moderations",
+    "/organization/usage/images",
+    "/organization/usage/audio_speeches",
+    "/organization/usage/audio_transcriptions",
+    "/organization/usage/vector_stores",
+    "/organization/usage/code_interpreter_sessions",
+    "/organization/usage/file_search_calls",
+    "/organization/usage/web_search_calls",
+    "/organization/costs",
     "/organization/audit_logs",
     # Project API key
-    "/files", "/skills", "/skills/{skill_id}/versions", "/batches", "/evals", "/evals/{eval_id}/runs",
-    "/evals/{eval_id}/runs/{run_id}/output_items", "/fine_tuning/jobs", "/fine_tuning/jobs/{fine_tuning_job_id}/events",
-    "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints", "/vector_stores", "/vector_stores/{vector_store_id}/files",
-    "/assistants", "/models", "/containers", "/containers/{container_id}/files", "/chatkit/threads",
-    "/chatkit/threads/{thread_id}/items", "/videos",
+    "/files",
+    "/skills",
+    "/skills/{skill_id}/versions",
+    "/batches",
+    "/evals",
+    "/evals/{eval_id}/runs",
+    "/evals/{eval_id}/runs/{run_id}/output_items",
+    "/fine_tuning/jobs",
+    "/fine_tuning/jobs/{fine_tuning_job_id}/events",
+    "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints",
+    "/vector_stores",
+    "/vector_stores/{vector_store_id}/files",
+    "/assistants",
+    "/models",
+    "/containers",
+    "/containers/{container_id}/files",
+    "/chatkit/threads",
+    "/chatkit/threads/{thread_id}/items",
+    "/videos",
 ]
 
 # The specific result component of each usage endpoint (the bucket's `results` is a oneOf of all of them).
 RESULTS = {
-    "/organization/usage/completions": "UsageCompletionsResult", "/organization/usage/embeddings": "UsageEmbeddingsResult",
-    "/organization/usage/moderations": "UsageModerationsResult", "/organization/usage/images": "UsageImagesResult",
+    "/organization/usage/completions": "UsageCompletionsResult",
+    "/organization/usage/embeddings": "UsageEmbeddingsResult",
+    "/organization/usage/moderations": "UsageModerationsResult",
+    "/organization/usage/images": "UsageImagesResult",
     "/organization/usage/audio_speeches": "UsageAudioSpeechesResult",
     "/organization/usage/audio_transcriptions": "UsageAudioTranscriptionsResult",
     "/organization/usage/vector_stores": "UsageVectorStoresResult",
     "/organization/usage/code_interpreter_sessions": "UsageCodeInterpreterSessionsResult",
     "/organization/usage/file_search_calls": "UsageFileSearchCallsResult",
-    "/organization/usage/web_search_calls": "UsageWebSearchCallsResult", "/organization/costs": "CostsResult",
+    "/organization/usage/web_search_calls": "UsageWebSearchCallsResult",
+    "/organization/costs": "CostsResult",
 }
 
 DROP = {"description", "example", "examples", "title", "deprecated", "discriminator", "externalDocs", "xml"}
@@ -123,8 +164,8 @@ def build(spec: Dict[str, Any]) -> Dict[str, Any]:
         todo.extend(found - done)
     return {
         "source": "OpenAI OpenAPI description (github.com/openai/openai-openapi), info.version "
-                  f"{spec.get('info', {}).get('version')}; MIT licence, see OPENAPI_LICENSE. Generated by "
-                  "scripts/extract_openapi_components.py; do not edit.",
+        f"{spec.get('info', {}).get('version')}; MIT licence, see OPENAPI_LICENSE. Generated by "
+        "scripts/extract_openapi_components.py; do not edit.",
         "endpoints": endpoints,
         "results": RESULTS,
         "components": {"schemas": {name: _clean(schemas[name]) for name in sorted(done)}},
@@ -146,7 +187,10 @@ def main() -> int:
     if args.check:
         current = OUT.read_text() if OUT.exists() else ""
         if current != text:
-            print(f"{OUT.relative_to(ROOT)} is out of date: run python scripts/extract_openapi_components.py", file=sys.stderr)
+            print(
+                f"{OUT.relative_to(ROOT)} is out of date: run python scripts/extract_openapi_components.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     OUT.write_text(text)

@@ -3,6 +3,7 @@
 The connector is configured with all four credentials against a local OpenAI emulator, so every stream that any
 credential unlocks is listed. Run after adding streams:  .venv/bin/python scripts/gen_catalog.py
 """
+
 import json
 import sys
 from pathlib import Path
@@ -10,9 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from airbyte_cdk.test.entrypoint_wrapper import discover  # noqa: E402
+
 from openai_emulator import Emulator  # noqa: E402
 from source_openai import SourceOpenai  # noqa: E402
-from airbyte_cdk.test.entrypoint_wrapper import discover  # noqa: E402
 
 OUT = ROOT / "integration_tests" / "configured_catalog.json"
 
@@ -24,7 +26,11 @@ def main() -> int:
     streams = []
     for stream in catalog.streams:
         entry = {
-            "stream": {"name": stream.name, "json_schema": stream.json_schema, "supported_sync_modes": [m.value for m in stream.supported_sync_modes]},
+            "stream": {
+                "name": stream.name,
+                "json_schema": stream.json_schema,
+                "supported_sync_modes": [m.value for m in stream.supported_sync_modes],
+            },
             "sync_mode": "full_refresh",
             "destination_sync_mode": "overwrite",
         }

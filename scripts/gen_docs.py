@@ -15,6 +15,7 @@ requester's `url` is the Jinja template written in the stream (`$parameters.url`
       else 'workspaces' }}/{{ stream_partition['principal_id'] }}/logs
       -> GET {compliance_api_base_url}/compliance/{workspaces|organizations}/{principal_id}/logs
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,11 +38,18 @@ FAKE_CONFIG = {
     "compliance_api_key": "sk-docs-compliance000000",
     "compliance_principal_ids": "ws_docs,org-docs",
 }
-CREDENTIALS = {"admin_api_key": "Admin", "project_api_key": "Project", "codex_api_key": "Codex",
-               "compliance_api_key": "Compliance"}
+CREDENTIALS = {
+    "admin_api_key": "Admin",
+    "project_api_key": "Project",
+    "codex_api_key": "Codex",
+    "compliance_api_key": "Compliance",
+}
 # Base URLs: the API's is left out (the table says endpoints are below `api_base_url`), the others are named.
-BASES = {"api_base_url": "", "codex_api_base_url": "{codex_api_base_url}",
-         "compliance_api_base_url": "{compliance_api_base_url}"}
+BASES = {
+    "api_base_url": "",
+    "codex_api_base_url": "{codex_api_base_url}",
+    "compliance_api_base_url": "{compliance_api_base_url}",
+}
 BASE_RE = re.compile(r"\{\{\s*config\[['\"](\w+)['\"]\]\s*\}\}")
 # A value taken from the partition (the parent's id): `{{ stream_partition['project_id'] }}`, or a grandparent's
 # id carried along, `{{ stream_slice.extra_fields['project_id'] }}`.
@@ -96,7 +104,9 @@ def stream_rows() -> List[Dict[str, str]]:
             {
                 "stream": stream.name,
                 "key": key,
-                "sync modes": ", ".join({"full_refresh": "Full refresh", "incremental": "Incremental"}[m] for m in modes),
+                "sync modes": ", ".join(
+                    {"full_refresh": "Full refresh", "incremental": "Incremental"}[m] for m in modes
+                ),
                 "cursor": ".".join(stream.default_cursor_field or []) or "—",
                 "primary key": ", ".join(".".join(path) for path in (stream.source_defined_primary_key or [])) or "—",
                 "endpoint": f"`GET {endpoint}`",
@@ -130,7 +140,9 @@ def main() -> int:
     table = render_table()
     if args.check:
         if current_table(text) != table:
-            print("docs/openai.md: the stream table is stale; run .venv/bin/python scripts/gen_docs.py", file=sys.stderr)
+            print(
+                "docs/openai.md: the stream table is stale; run .venv/bin/python scripts/gen_docs.py", file=sys.stderr
+            )
             return 1
         return 0
     DOCS.write_text(text.replace(current_table(text), table))

@@ -19,6 +19,7 @@ Usage:
 `--spec` defaults to ../shared/reference/openai-openapi.yaml next to the repository. `--check` exits 1 when
 the manifest is not up to date (used by the test suite when the reference file is available).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,8 @@ NSTR = {"type": ["string", "null"]}
 NINT = {"type": ["integer", "null"]}
 
 
-# Added to every usage/costs row: its bucket (Unix seconds, end exclusive) and the primary key (components.UsageBucketsExtractor).
+# Added to every usage/costs row: its bucket (Unix seconds, end exclusive) and the primary key
+# (components.UsageBucketsExtractor).
 USAGE_EXTRA = {"start_time": INT, "end_time": INT, "surrogate_key": STR}
 
 
@@ -73,8 +75,16 @@ CODEX_CLIENT = {
 }
 CODEX_MODEL = {"model": NSTR, "credits": NNUM, "speed": NSTR}
 # ChatGPT workspace users (current roster and history) and the key the connector adds.
-CHATGPT_USER = {"object": NSTR, "id": STR, "name": NSTR, "email": NSTR, "role": NSTR, "seat_type": NSTR,
-                "is_scim_managed": {"type": ["boolean", "null"]}, "workspace_id": STR}
+CHATGPT_USER = {
+    "object": NSTR,
+    "id": STR,
+    "name": NSTR,
+    "email": NSTR,
+    "role": NSTR,
+    "seat_type": NSTR,
+    "is_scim_managed": {"type": ["boolean", "null"]},
+    "workspace_id": STR,
+}
 
 
 # stream name -> how to build its schema.
@@ -153,60 +163,103 @@ STREAMS: Dict[str, Dict[str, Any]] = {
     "videos": {"component": "VideoResource"},
     # Stored chat completions: the list's items, their messages (the list's inline item schema) and the
     # connector's keys; `metadata` is what the list filters on (not in the response schema).
-    "chat_completions": {"component": "CreateChatCompletionResponse",
-                         "extra": {"metadata": {"type": ["object", "null"], "additionalProperties": True}}},
-    "chat_completion_messages": {"ref": "#/components/schemas/ChatCompletionMessageList/properties/data/items",
-                                 "extra": {"completion_id": STR, "completion_created": NINT}},
+    "chat_completions": {
+        "component": "CreateChatCompletionResponse",
+        "extra": {"metadata": {"type": ["object", "null"], "additionalProperties": True}},
+    },
+    "chat_completion_messages": {
+        "ref": "#/components/schemas/ChatCompletionMessageList/properties/data/items",
+        "extra": {"completion_id": STR, "completion_created": NINT},
+    },
     "voice_consents": {"component": "VoiceConsentResource"},
-    "fine_tuning_checkpoint_permissions": {"component": "FineTuningCheckpointPermission",
-                                           "extra": {"fine_tuned_model_checkpoint": STR, "fine_tuning_job_id": STR}},
+    "fine_tuning_checkpoint_permissions": {
+        "component": "FineTuningCheckpointPermission",
+        "extra": {"fine_tuned_model_checkpoint": STR, "fine_tuning_job_id": STR},
+    },
     # ---------------------------------------------------------------- Codex Enterprise Analytics key
     # Not in the OpenAPI description: shapes from openai-api-notes.md §3 (cross-checked public clients). Everything
     # the API sends is nullable here and objects stay open, so a differing real shape never fails a sync.
-    "codex_usage": {"schema": {"properties": {
-        **CODEX_ROW,
-        "user_id": NSTR,
-        "actor": _obj(type=NSTR, user_id=NSTR, email=NSTR),
-        "email": NSTR,
-        "totals": _obj(threads=NNUM, turns=NNUM, credits=NNUM),
-        "clients": {"type": ["array", "null"], "items": _obj(**CODEX_CLIENT)},
-        "models": {"type": ["array", "null"], "items": _obj(**CODEX_MODEL)},
-        "code_attribution": _obj(lines_added=NNUM, lines_removed=NNUM),
-        **CODEX_KEYS,
-    }}},
+    "codex_usage": {
+        "schema": {
+            "properties": {
+                **CODEX_ROW,
+                "user_id": NSTR,
+                "actor": _obj(type=NSTR, user_id=NSTR, email=NSTR),
+                "email": NSTR,
+                "totals": _obj(threads=NNUM, turns=NNUM, credits=NNUM),
+                "clients": {"type": ["array", "null"], "items": _obj(**CODEX_CLIENT)},
+                "models": {"type": ["array", "null"], "items": _obj(**CODEX_MODEL)},
+                "code_attribution": _obj(lines_added=NNUM, lines_removed=NNUM),
+                **CODEX_KEYS,
+            }
+        }
+    },
     "codex_usage_clients": {"schema": {"properties": {**CODEX_CLIENT, **CODEX_CHILD_KEYS}}},
     "codex_usage_models": {"schema": {"properties": {**CODEX_MODEL, **CODEX_CHILD_KEYS}}},
-    "codex_code_reviews": {"schema": {"properties": {
-        **CODEX_ROW,
-        "pull_request_reviews": NNUM,
-        "comments": NNUM,
-        "comment_details": _obj(p0=NNUM, p1=NNUM, p2=NNUM),
-        **CODEX_KEYS,
-    }}},
-    "codex_code_review_responses": {"schema": {"properties": {
-        **CODEX_ROW,
-        "pull_request_reviews": NNUM,
-        "comments": NNUM,
-        "replies": NNUM,
-        "reactions": NNUM,
-        "reaction_details": _obj(upvotes=NNUM, downvotes=NNUM, other=NNUM),
-        "comment_response_details": _obj(
-            engaged=NNUM, reacted=NNUM, upvoted=NNUM, downvoted=NNUM, reacted_other=NNUM, replied=NNUM
-        ),
-        **CODEX_KEYS,
-    }}},
+    "codex_code_reviews": {
+        "schema": {
+            "properties": {
+                **CODEX_ROW,
+                "pull_request_reviews": NNUM,
+                "comments": NNUM,
+                "comment_details": _obj(p0=NNUM, p1=NNUM, p2=NNUM),
+                **CODEX_KEYS,
+            }
+        }
+    },
+    "codex_code_review_responses": {
+        "schema": {
+            "properties": {
+                **CODEX_ROW,
+                "pull_request_reviews": NNUM,
+                "comments": NNUM,
+                "replies": NNUM,
+                "reactions": NNUM,
+                "reaction_details": _obj(upvotes=NNUM, downvotes=NNUM, other=NNUM),
+                "comment_response_details": _obj(
+                    engaged=NNUM, reacted=NNUM, upvoted=NNUM, downvoted=NNUM, reacted_other=NNUM, replied=NNUM
+                ),
+                **CODEX_KEYS,
+            }
+        }
+    },
     # ---------------------------------------------------------------- ChatGPT Enterprise Compliance API key
     # Not in the OpenAPI description: the shapes public sources show (chatgpt-compliance-api-notes.md), all nullable
     # and open. Events are kept whole as open objects: their shape per event type is not public, so only the keys
     # the connector adds and the few fields the public samples share are declared (no drift warning for them).
-    "compliance_log_files": {"schema": {"properties": {
-        "object": NSTR, "id": STR, "event_type": STR, "file_name": NSTR, "file_size": NINT, "file_sha256": NSTR,
-        "start_time": NSTR, "end_time": NSTR, "created_at": NSTR, "principal_id": STR, "principal_type": STR,
-    }}},
-    "compliance_log_events": {"schema": {"properties": {
-        "id": NSTR, "type": NSTR, "timestamp": NSTR, "actor": _obj(user_id=NSTR, email=NSTR), "event": NSTR,
-        "log_file_id": STR, "line_number": INT, "principal_id": STR, "event_type": STR, "log_file_end_time": NSTR,
-    }}},
+    "compliance_log_files": {
+        "schema": {
+            "properties": {
+                "object": NSTR,
+                "id": STR,
+                "event_type": STR,
+                "file_name": NSTR,
+                "file_size": NINT,
+                "file_sha256": NSTR,
+                "start_time": NSTR,
+                "end_time": NSTR,
+                "created_at": NSTR,
+                "principal_id": STR,
+                "principal_type": STR,
+            }
+        }
+    },
+    "compliance_log_events": {
+        "schema": {
+            "properties": {
+                "id": NSTR,
+                "type": NSTR,
+                "timestamp": NSTR,
+                "actor": _obj(user_id=NSTR, email=NSTR),
+                "event": NSTR,
+                "log_file_id": STR,
+                "line_number": INT,
+                "principal_id": STR,
+                "event_type": STR,
+                "log_file_end_time": NSTR,
+            }
+        }
+    },
     "chatgpt_workspace_users": {"schema": {"properties": CHATGPT_USER}},
     "chatgpt_workspace_users_history": {"schema": {"properties": CHATGPT_USER}},
 }

@@ -11,5 +11,8 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' 2>&1 | grep -v "is ignored" || true
 .venv/bin/python -c "import source_openai" # fail early when the install failed
+# Lint and format check first ([tool.ruff] in pyproject.toml, line length 120): a violation fails the run, and CI.
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 # Two workers (the CI machine has 2 cores); each test module stays on one worker. PYTEST_WORKERS=0 runs serially.
 exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"

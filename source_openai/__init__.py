@@ -1,4 +1,5 @@
 """source-openai: an Airbyte source for OpenAI organisation, usage, project and Codex analytics data."""
+
 import importlib.util
 import sys
 import types

@@ -2,9 +2,11 @@
 # Each class, and why no built-in component does its job (the tests named show it):
 #   * NormalizeConfig (spec `config_normalization_rules`): validates the whole config before any request, reporting
 #     every problem at once, naming the field and never echoing a key, and fills defaults that depend on other fields.
-#     JSON-schema `pattern`s cannot relate two fields and quote the offending value (a key). test_config_validation.py
+#     JSON-schema `pattern`s cannot relate two fields and quote the offending value (a key).
+#     test_config_validation.py
 #   * UsageBucketsExtractor: the usage-bucket transformation the design names: one record per `data[].results[]` row
-#     with its bucket's times and a hashed `surrogate_key`, which no interpolation filter computes. test_usage_components.py
+#     with its bucket's times and a hashed `surrogate_key`, which no interpolation filter computes.
+#     test_usage_components.py
 #   * WorkspacePartitionRouter: the ChatGPT-workspace partition router the design names.
 #   * CodexAnalyticsExtractor: Codex row reshaping: a non-null `user_key`, and one record per `clients`/`models` element
 #     with its position `index` (RecordExpander gives none, so two elements would share a key). test_codex_streams.py
@@ -14,7 +16,8 @@
 #   * PagingProgressGuard: the error policy plus a paging progress guard; a stop_condition cannot fail, sees no
 #     earlier cursor and runs after a page's records were emitted. test_paging_guard.py
 #   * SchemaDriftWarning: warns when records carry fields the schema lacks (no built-in does). test_schema_drift.py
-#   * FullReadForNewPartitions, BucketCursorState: state migrations (see each). test_codex_streams.py, test_usage_costs.py
+#   * FullReadForNewPartitions, BucketCursorState: state migrations (see each). test_codex_streams.py,
+#     test_usage_costs.py
 #
 # Loaded as `source_declarative_manifest.components` by the manifest-only runtime, and registered under that name by
 # `source_openai/__init__.py` in package mode, so one manifest serves both. Hence it imports nothing from the package
@@ -40,12 +43,13 @@ from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordEx
 from airbyte_cdk.sources.declarative.extractors.type_transformer import TypeTransformer
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.partition_routers import PartitionRouter
-from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler, HttpResponseFilter
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
+from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler, HttpResponseFilter
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import PaginationStrategy
 from airbyte_cdk.sources.declarative.requesters.request_options import InterpolatedRequestOptionsProvider
-from airbyte_cdk.sources.declarative.transformations.config_transformations.config_transformation import \
-    ConfigTransformation
+from airbyte_cdk.sources.declarative.transformations.config_transformations.config_transformation import (
+    ConfigTransformation,
+)
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.types import StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -56,13 +60,26 @@ DEFAULT_CODEX_API_BASE_URL = "https://api.chatgpt.com/v1/analytics/codex"
 DEFAULT_COMPLIANCE_API_BASE_URL = "https://api.chatgpt.com/v1"
 EVENT_TYPE_RE = re.compile(r"^[A-Z][A-Z_]*$")
 # ID lists: the field, the key that needs it, and what its IDs are
-ID_LISTS = (("workspace_ids", "codex_api_key", "ChatGPT workspace ID"),
-            ("compliance_principal_ids", "compliance_api_key", "ChatGPT workspace ID or `org-…` organisation ID"))
+ID_LISTS = (
+    ("workspace_ids", "codex_api_key", "ChatGPT workspace ID"),
+    ("compliance_principal_ids", "compliance_api_key", "ChatGPT workspace ID or `org-…` organisation ID"),
+)
 BUCKET_SECONDS = {"1d": 86400, "1h": 3600, "1m": 60}
 BUCKET_WIDTHS = tuple(BUCKET_SECONDS)
 # Every group_by dimension any usage/costs endpoint accepts (per the OpenAPI description).
-USAGE_DIMENSIONS = ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier", "size", "source",
-                    "vector_store_id", "context_level", "line_item")
+USAGE_DIMENSIONS = (
+    "project_id",
+    "user_id",
+    "api_key_id",
+    "model",
+    "batch",
+    "service_tier",
+    "size",
+    "source",
+    "vector_store_id",
+    "context_level",
+    "line_item",
+)
 KEY_FIELDS = ("admin_api_key", "project_api_key", "codex_api_key", "compliance_api_key")
 ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 # Only the public marker of a key may ever be printed: `sk-admin-`, `sk-proj-`, `sk-svcacct-`, `sk-`.
@@ -151,11 +168,15 @@ def _key(name: str, value: Any, problems: List[str]) -> Optional[str]:
             "read-only one under Organization settings → Admin keys."
         )
     elif name == "project_api_key" and value.startswith("sk-admin-"):
-        problems.append("`project_api_key` holds an Admin API key (sk-admin-…), which cannot read project data. Use a "
-                        "project API key (sk-proj-…) from the project's Settings → API keys.")
+        problems.append(
+            "`project_api_key` holds an Admin API key (sk-admin-…), which cannot read project data. Use a "
+            "project API key (sk-proj-…) from the project's Settings → API keys."
+        )
     elif name == "codex_api_key" and value.startswith("sk-admin-"):
-        problems.append("`codex_api_key` holds an Admin API key (sk-admin-…). Use the Platform API key that OpenAI "
-                        "support granted the `codex.enterprise.analytics.read` scope.")
+        problems.append(
+            "`codex_api_key` holds an Admin API key (sk-admin-…). Use the Platform API key that OpenAI "
+            "support granted the `codex.enterprise.analytics.read` scope."
+        )
     else:
         return value
     return None
@@ -171,8 +192,12 @@ def parse_id_list(raw: Any, name: str = "workspace_ids") -> List[str]:
     bad = [ws for ws in items if ws and not ID_RE.match(ws)]
     if bad:
         shown = ", ".join(repr(redact(b))[:60] for b in bad[:5])
-        raise ConfigError([f"`{name}` has malformed ID(s): {shown}. IDs use only letters, digits, '-' and '_'; "
-                           "separate several with commas."])
+        raise ConfigError(
+            [
+                f"`{name}` has malformed ID(s): {shown}. IDs use only letters, digits, '-' and '_'; "
+                "separate several with commas."
+            ]
+        )
     return list(dict.fromkeys(ws for ws in items if ws))
 
 
@@ -183,8 +208,9 @@ def _start_date(raw: Any, problems: List[str]) -> Optional[datetime]:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        problems.append(f"`start_date` {str(raw).strip()[:40]!r} is not an ISO 8601 date-time such as "
-                        "2024-01-01T00:00:00Z.")
+        problems.append(
+            f"`start_date` {str(raw).strip()[:40]!r} is not an ISO 8601 date-time such as 2024-01-01T00:00:00Z."
+        )
         return None
     value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
     if value > datetime.now(timezone.utc):
@@ -197,11 +223,13 @@ def default_start_date(bucket_width: str) -> datetime:
     """Full history at daily buckets; a bounded window at finer buckets, where full history costs many requests."""
     now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     return {"1h": now.replace(minute=0) - timedelta(days=90), "1m": now - timedelta(days=3)}.get(
-        bucket_width, datetime(2023, 1, 1, tzinfo=timezone.utc))
+        bucket_width, datetime(2023, 1, 1, tzinfo=timezone.utc)
+    )
 
 
-def _whole_number(config: Mapping[str, Any], name: str, default: int, low: int, high: int, problems: List[str],
-                  unit: str) -> int:
+def _whole_number(
+    config: Mapping[str, Any], name: str, default: int, low: int, high: int, problems: List[str], unit: str
+) -> int:
     value = config.get(name)
     if value is None:
         return default
@@ -215,7 +243,10 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
     """Validate a user config and return it normalised; ConfigError lists every problem. Never echoes a key."""
     problems: List[str] = []
     keys = {name: _key(name, config.get(name), problems) for name in KEY_FIELDS}
-    out: Dict[str, Any] = {**{k: v for k, v in config.items() if k not in KEY_FIELDS}, **{k: v for k, v in keys.items() if v}}
+    out: Dict[str, Any] = {
+        **{k: v for k, v in config.items() if k not in KEY_FIELDS},
+        **{k: v for k, v in keys.items() if v},
+    }
 
     for ids_field, key_field, what in ID_LISTS:
         try:
@@ -229,8 +260,10 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
         out.update({ids_field: ",".join(ids)} if ids else {})
     event_types = config.get("compliance_event_types") or ["AUTH_LOG"]
     if not isinstance(event_types, list) or not all(isinstance(e, str) and EVENT_TYPE_RE.match(e) for e in event_types):
-        problems.append("`compliance_event_types` must be a list of event type names in upper-case letters and `_`, "
-                        "such as AUTH_LOG.")
+        problems.append(
+            "`compliance_event_types` must be a list of event type names in upper-case letters and `_`, "
+            "such as AUTH_LOG."
+        )
     out["compliance_event_types"] = list(dict.fromkeys(event_types)) if isinstance(event_types, list) else ["AUTH_LOG"]
 
     width = config.get("usage_bucket_width") or "1d"
@@ -247,8 +280,10 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
     elif group_by is not None:
         unknown = [str(g)[:30] for g in group_by if g not in USAGE_DIMENSIONS]
         if unknown:
-            problems.append(f"`usage_group_by` has unknown dimension(s) {', '.join(unknown)}; allowed: "
-                            f"{', '.join(USAGE_DIMENSIONS)}.")
+            problems.append(
+                f"`usage_group_by` has unknown dimension(s) {', '.join(unknown)}; allowed: "
+                f"{', '.join(USAGE_DIMENSIONS)}."
+            )
         out["usage_group_by"] = list(dict.fromkeys(group_by))
 
     start = _start_date(config.get("start_date"), problems) or default_start_date(width)
@@ -257,8 +292,10 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
     out["num_workers"] = _whole_number(config, "num_workers", 4, 1, 10, problems, "")
     out["include_archived_projects"] = config.get("include_archived_projects", True) is not False
     out["api_base_url"] = _base_url("api_base_url", config.get("api_base_url"), DEFAULT_API_BASE_URL, problems)
-    for name, default in (("codex_api_base_url", DEFAULT_CODEX_API_BASE_URL),
-                          ("compliance_api_base_url", DEFAULT_COMPLIANCE_API_BASE_URL)):
+    for name, default in (
+        ("codex_api_base_url", DEFAULT_CODEX_API_BASE_URL),
+        ("compliance_api_base_url", DEFAULT_COMPLIANCE_API_BASE_URL),
+    ):
         out[name] = _base_url(name, config.get(name), default, problems)
     if problems:
         raise ConfigError(problems)
@@ -346,14 +383,18 @@ class BucketCursorState(StateMigration):
             return state
         cursor = _parse_cursor(state[self.cursor_field])
         if cursor is None:
-            LOGGER.warning(f"{self.stream_name}: ignoring the saved cursor {str(state[self.cursor_field])[:40]!r}, "
-                           "which is not a time; reading again from start_date.")
+            LOGGER.warning(
+                f"{self.stream_name}: ignoring the saved cursor {str(state[self.cursor_field])[:40]!r}, "
+                "which is not a time; reading again from start_date."
+            )
             del state[self.cursor_field]
             return state
         aligned = floor_to_bucket(min(cursor, datetime.now(timezone.utc)), self.width)
         if cursor > datetime.now(timezone.utc):
-            LOGGER.warning(f"{self.stream_name}: the saved cursor {cursor.strftime('%Y-%m-%dT%H:%M:%SZ')} is in the "
-                           f"future; resuming from {aligned.strftime('%Y-%m-%dT%H:%M:%SZ')} instead.")
+            LOGGER.warning(
+                f"{self.stream_name}: the saved cursor {cursor.strftime('%Y-%m-%dT%H:%M:%SZ')} is in the "
+                f"future; resuming from {aligned.strftime('%Y-%m-%dT%H:%M:%SZ')} instead."
+            )
         if previous_width and self.width and previous_width != self.width:
             LOGGER.warning(
                 f"{self.stream_name}: the state was written at bucket width {previous_width} and the connection now "
@@ -377,8 +418,12 @@ class FullReadForNewPartitions(StateMigration):
     declarative_stream: Any = None
 
     def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
-        return (isinstance(stream_state, Mapping) and "states" in stream_state and not stream_state.get("use_global_cursor")
-                and ("state" in stream_state or "lookback_window" in stream_state))
+        return (
+            isinstance(stream_state, Mapping)
+            and "states" in stream_state
+            and not stream_state.get("use_global_cursor")
+            and ("state" in stream_state or "lookback_window" in stream_state)
+        )
 
     def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
         return {key: value for key, value in stream_state.items() if key not in ("state", "lookback_window")}
@@ -400,7 +445,9 @@ class PagingProgressGuard(DefaultErrorHandler):
     """The shared error policy (the manifest's response filters) that also refuses a page making no progress."""
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
-        self.response_filters = list(self.response_filters or []) + [HttpResponseFilter(config=self.config, parameters={})]
+        self.response_filters = list(self.response_filters or []) + [
+            HttpResponseFilter(config=self.config, parameters={})
+        ]
         super().__post_init__(parameters)
         self.stream_name = str((parameters or {}).get("name", ""))
         self.cursors_used: Dict[str, set] = {}
@@ -408,10 +455,14 @@ class PagingProgressGuard(DefaultErrorHandler):
 
     def interpret_response(self, response_or_exception: Any = None) -> ErrorResolution:
         resolution = super().interpret_response(response_or_exception)
-        if resolution.response_action == ResponseAction.SUCCESS and isinstance(response_or_exception, requests.Response):
+        if resolution.response_action == ResponseAction.SUCCESS and isinstance(
+            response_or_exception, requests.Response
+        ):
             problem = self.no_progress(response_or_exception)
             if problem:  # raised, not a FAIL resolution: the HttpClient logs a FAIL's response body (a page of data)
-                raise AirbyteTracedException(message=problem, internal_message=problem, failure_type=FailureType.system_error)
+                raise AirbyteTracedException(
+                    message=problem, internal_message=problem, failure_type=FailureType.system_error
+                )
         return resolution
 
     def no_progress(self, response: requests.Response) -> Optional[str]:
@@ -425,7 +476,9 @@ class PagingProgressGuard(DefaultErrorHandler):
             return None
         data = body.get("data") if isinstance(body.get("data"), list) else []
         last = data[-1] if data and isinstance(data[-1], Mapping) else {}
-        following = next((body[k] for k in ("next_page", "next", "last_id", "last_end_time") if body.get(k)), last.get("id"))
+        following = next(
+            (body[k] for k in ("next_page", "next", "last_id", "last_end_time") if body.get(k)), last.get("id")
+        )
         url = urlsplit(str(response.request.url))
         query = parse_qsl(url.query, keep_blank_values=True)
         cursor = dict(query).get("page") or dict(query).get("after")
@@ -436,11 +489,16 @@ class PagingProgressGuard(DefaultErrorHandler):
             repeated = following in used
         if data and not repeated:
             return None
-        why = (f"the next cursor {str(following)[:80]!r} was already requested in this partition" if data
-               else "a page with no records says there are more (has_more: true)")
-        return (f"{self.stream_name}: OpenAI's paging made no progress on {url.path}: {why}. This partition was stopped "
-                "before any record of that page was emitted; the other partitions and streams go on. It is usually a "
-                "passing fault of the API: sync again later.")
+        why = (
+            f"the next cursor {str(following)[:80]!r} was already requested in this partition"
+            if data
+            else "a page with no records says there are more (has_more: true)"
+        )
+        return (
+            f"{self.stream_name}: OpenAI's paging made no progress on {url.path}: {why}. This partition was stopped "
+            "before any record of that page was emitted; the other partitions and streams go on. It is usually a "
+            "passing fault of the API: sync again later."
+        )
 
 
 # ------------------------------------------------------------------------------------------ schema drift
@@ -468,9 +526,11 @@ class SchemaDriftWarning(TypeTransformer):
         new = set(record) - set(schema["properties"])
         if new:
             self.warned.add(self.stream_name)
-            LOGGER.warning(f"{self.stream_name}: records carry field(s) its schema does not declare: "
-                           f"{', '.join(sorted(new)[:10])}. They are synced as they are; the connector's schema is "
-                           "behind OpenAI's API (refresh the source schema after upgrading the connector).")
+            LOGGER.warning(
+                f"{self.stream_name}: records carry field(s) its schema does not declare: "
+                f"{', '.join(sorted(new)[:10])}. They are synced as they are; the connector's schema is "
+                "behind OpenAI's API (refresh the source schema after upgrading the connector)."
+            )
 
 
 # ------------------------------------------------------------------------------------------ usage and costs
@@ -511,7 +571,11 @@ class UsageBucketsExtractor(RecordExtractor):
             buckets.reverse()
             while buckets:
                 bucket = buckets.pop()
-                results = bucket.get("results") if isinstance(bucket, dict) and isinstance(bucket.get("results"), list) else []
+                results = (
+                    bucket.get("results")
+                    if isinstance(bucket, dict) and isinstance(bucket.get("results"), list)
+                    else []
+                )
                 results.reverse()
                 while results:
                     row = results.pop()
@@ -565,8 +629,8 @@ def codex_user_key(row: Mapping[str, Any]) -> str:
 # The manifest adds `workspace_id`.
 @dataclass
 class CodexAnalyticsExtractor(RecordExtractor):
-    """Rows of a Codex Analytics page (`data[]`) as sent, plus `user_key`; with `expand` (clients, models) one record per
-    element of that array, with the row's start_time, end_time, user_id, user_key and the element's `index`."""
+    """Rows of a Codex Analytics page (`data[]`) as sent, plus `user_key`; with `expand` (clients, models) one record
+    per element of that array, with the row's start_time, end_time, user_id, user_key and the element's `index`."""
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -586,8 +650,13 @@ class CodexAnalyticsExtractor(RecordExtractor):
                 elements = row.get(self.expand)
                 for index, element in enumerate(elements if isinstance(elements, list) else ()):
                     child: Dict[str, Any] = dict(element) if isinstance(element, Mapping) else {"value": element}
-                    child.update(start_time=row.get("start_time"), end_time=row.get("end_time"),
-                                 user_id=row.get("user_id"), user_key=user_key, index=index)
+                    child.update(
+                        start_time=row.get("start_time"),
+                        end_time=row.get("end_time"),
+                        user_id=row.get("user_id"),
+                        user_key=user_key,
+                        index=index,
+                    )
                     yield child
 
 
@@ -607,7 +676,8 @@ class SharedCacheRequester(HttpRequester):
             self.name, self.use_cache = self.cache_name, True
         if self.request_parameters:
             self.request_options_provider = InterpolatedRequestOptionsProvider(
-                config=self.config, request_parameters=self.request_parameters, parameters=parameters)
+                config=self.config, request_parameters=self.request_parameters, parameters=parameters
+            )
         super().__post_init__(parameters)
 
 
@@ -625,8 +695,14 @@ class EachWorkspacePagination(PaginationStrategy):
     def initial_token(self) -> Optional[Any]:
         return None  # the first request uses the first workspace
 
-    def next_page_token(self, response: requests.Response, last_page_size: int, last_record: Optional[Any],
-                        last_page_token_value: Optional[Any] = None, **kwargs: Any) -> Optional[Any]:
+    def next_page_token(
+        self,
+        response: requests.Response,
+        last_page_size: int,
+        last_record: Optional[Any],
+        last_page_token_value: Optional[Any] = None,
+        **kwargs: Any,
+    ) -> Optional[Any]:
         ids = parse_id_list(self.config.get(self.ids_field), self.ids_field)
         position = ids.index(last_page_token_value) + 1 if last_page_token_value in ids else 1 if ids else 0
         return ids[position] if position < len(ids) else None
@@ -653,9 +729,16 @@ class JsonlLinesExtractor(RecordExtractor):
             for number, line in enumerate(response.iter_lines(chunk_size=1 << 20), start=1):
                 event = orjson.loads(line) if line.strip() else None
                 if event is not None:
-                    yield dict(event, line_number=number) if isinstance(event, dict) else {"value": event, "line_number": number}
+                    yield (
+                        dict(event, line_number=number)
+                        if isinstance(event, dict)
+                        else {"value": event, "line_number": number}
+                    )
         except (requests.RequestException, orjson.JSONDecodeError) as error:
-            message = (f"The compliance log file {urlsplit((response.history or [response])[0].url).path} broke off at "
-                       f"line {number} ({type(error).__name__}); the lines before it were synced. Sync again to read it whole.")
-            raise AirbyteTracedException(message=message, internal_message=message,
-                                         failure_type=FailureType.transient_error) from None
+            message = (
+                f"The compliance log file {urlsplit((response.history or [response])[0].url).path} broke off at "
+                f"line {number} ({type(error).__name__}); the lines before it were synced. Sync again to read it whole."
+            )
+            raise AirbyteTracedException(
+                message=message, internal_message=message, failure_type=FailureType.transient_error
+            ) from None

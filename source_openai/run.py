@@ -1,4 +1,5 @@
 """Entry point of `source-openai` and `python main.py`."""
+
 # The CDK binds config, catalog and state when the source is constructed, so they are read from argv first.
 # A bad config is reported as a clear config error (a failed connection status for `check`) before any request,
 # without a traceback and without any key in the output. Everything else is the CDK's own `launch`.
@@ -8,8 +9,17 @@ from typing import Any, List, Optional
 
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
-from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteErrorTraceMessage, AirbyteMessage, AirbyteTraceMessage
-from airbyte_cdk.models import AirbyteMessageSerializer, FailureType, Status, TraceType, Type
+from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
+    AirbyteErrorTraceMessage,
+    AirbyteMessage,
+    AirbyteMessageSerializer,
+    AirbyteTraceMessage,
+    FailureType,
+    Status,
+    TraceType,
+    Type,
+)
 
 from source_openai.components import ConfigError, normalize_config, redact
 from source_openai.source import SourceOpenai
@@ -25,8 +35,12 @@ def _config_error(command: Optional[str], message: str) -> int:
     error = AirbyteErrorTraceMessage(message=message, internal_message=message, failure_type=FailureType.config_error)
     _emit(AirbyteMessage(type=Type.TRACE, trace=AirbyteTraceMessage(type=TraceType.ERROR, emitted_at=now, error=error)))
     if command == "check":
-        _emit(AirbyteMessage(type=Type.CONNECTION_STATUS,
-                             connectionStatus=AirbyteConnectionStatus(status=Status.FAILED, message=message)))
+        _emit(
+            AirbyteMessage(
+                type=Type.CONNECTION_STATUS,
+                connectionStatus=AirbyteConnectionStatus(status=Status.FAILED, message=message),
+            )
+        )
         return 0
     return 1
 
@@ -35,8 +49,12 @@ def _read_json_arg(kind: str, reader: Any, path: Optional[str]) -> Any:
     try:
         return reader(path) if path else None
     except Exception as error:  # unreadable or corrupt file: say which, not how
-        raise ConfigError([f"The {kind} file {path!r} could not be read: it is not valid JSON or not a valid {kind} "
-                           f"({type(error).__name__})."]) from None
+        raise ConfigError(
+            [
+                f"The {kind} file {path!r} could not be read: it is not valid JSON or not a valid {kind} "
+                f"({type(error).__name__})."
+            ]
+        ) from None
 
 
 def get_source(args: List[str]) -> "SourceOpenai | int":

@@ -1,4 +1,5 @@
 """The source class of package mode: the packaged manifest, bound to the config."""
+
 # Plus two safety nets that need the whole config and catalog at once: a catalog naming a stream this config lacks
 # is a config error, and partial key echoes (`sk-admi*****wxyz`) are masked.
 import logging
@@ -7,8 +8,14 @@ from pathlib import Path
 from typing import Any, Iterator, List, Mapping, Optional
 
 import yaml
-from airbyte_cdk.models import AirbyteCatalog, AirbyteConnectionStatus, AirbyteMessage, AirbyteStateMessage, Type
-from airbyte_cdk.models import ConfiguredAirbyteCatalog
+from airbyte_cdk.models import (
+    AirbyteCatalog,
+    AirbyteConnectionStatus,
+    AirbyteMessage,
+    AirbyteStateMessage,
+    ConfiguredAirbyteCatalog,
+    Type,
+)
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets, filter_secrets
 
@@ -29,8 +36,11 @@ def sanitized(message: AirbyteMessage) -> AirbyteMessage:
     """Mask keys in the text of a log, error trace or connection status (records are left alone)."""
     error = message.trace.error if message.type == Type.TRACE and message.trace else None
     if error is not None:  # a new message with the texts masked (the CDK's objects are left as they are)
-        masked = {name: filter_secrets(getattr(error, name)) for name in ("message", "internal_message", "stack_trace")
-                  if getattr(error, name)}
+        masked = {
+            name: filter_secrets(getattr(error, name))
+            for name in ("message", "internal_message", "stack_trace")
+            if getattr(error, name)
+        }
         return replace(message, trace=replace(message.trace, error=replace(error, **masked)))
     if message.type == Type.LOG and message.log is not None:
         return replace(message, log=replace(message.log, message=filter_secrets(message.log.message)))
@@ -40,8 +50,13 @@ def sanitized(message: AirbyteMessage) -> AirbyteMessage:
 class SourceOpenai(ConcurrentDeclarativeSource):
     """The declarative source, built from the packaged manifest. The config is bound at construction."""
 
-    def __init__(self, catalog: Optional[ConfiguredAirbyteCatalog] = None, config: Optional[Mapping[str, Any]] = None,
-                 state: Optional[List[AirbyteStateMessage]] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        catalog: Optional[ConfiguredAirbyteCatalog] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        state: Optional[List[AirbyteStateMessage]] = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(catalog=catalog, config=config, state=state, source_config=dict(load_manifest()), **kwargs)
 
     # The entrypoint registers the configured keys as secrets right before it calls check/discover/read (and
@@ -60,18 +75,29 @@ class SourceOpenai(ConcurrentDeclarativeSource):
         self.mask_key_fragments(config)
         return super().discover(logger, config)
 
-    def read(self, logger: logging.Logger, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog,
-             state: Optional[List[AirbyteStateMessage]] = None) -> Iterator[AirbyteMessage]:
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: Optional[List[AirbyteStateMessage]] = None,
+    ) -> Iterator[AirbyteMessage]:
         self.mask_key_fragments(config)
         # A catalog that names a stream this config does not have is a config error, before any request (the CDK
         # would only mark that stream INCOMPLETE, without a word, and sync the rest).
         available = {stream.name for stream in self.streams(config)}
         unknown = [c.stream.name for c in catalog.streams if c.stream.name not in available]
         if unknown:
-            names = ", ".join(repr(name[:80]) for name in unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
-            raise ConfigError([
-                f"The configured catalog selects stream(s) that this source does not have with this config: {names}. "
-                "Refresh the source schema (discover) and select from its streams; the project streams need "
-                "`project_api_key`, the Codex and compliance streams their key and IDs (`workspace_ids`, `compliance_principal_ids`)."])
+            names = ", ".join(repr(name[:80]) for name in unknown[:10]) + (
+                f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+            )
+            raise ConfigError(
+                [
+                    "The configured catalog selects stream(s) that this source does not have with this config: "
+                    f"{names}. Refresh the source schema (discover) and select from its streams; the project streams "
+                    "need `project_api_key`, the Codex and compliance streams their key and IDs (`workspace_ids`, "
+                    "`compliance_principal_ids`)."
+                ]
+            )
         for message in super().read(logger, config, catalog, state):
             yield sanitized(message)

@@ -1,4 +1,5 @@
 """Config validation: every bad config gives a clear error naming the field, before any request."""
+
 import pytest
 
 from source_openai.components import ConfigError, normalize_config, parse_id_list, redact
@@ -49,7 +50,9 @@ def test_admin_key_in_project_field_is_refused():
 
 def test_workspace_ids_are_trimmed_and_deduplicated():
     assert parse_id_list(" ws_1, ws-2 ,,ws_1 , ") == ["ws_1", "ws-2"]
-    out = normalize_config({"admin_api_key": ADMIN, "codex_api_key": "sk-TESTKEYcodex00000", "workspace_ids": "a, b, a"})
+    out = normalize_config(
+        {"admin_api_key": ADMIN, "codex_api_key": "sk-TESTKEYcodex00000", "workspace_ids": "a, b, a"}
+    )
     assert out["workspace_ids"] == "a,b"
     assert out["__airbyte_check_stream_names"] == ["check_admin_api_key", "check_codex_api_key"]
 
@@ -71,7 +74,11 @@ def test_codex_key_needs_workspaces(raw):
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("2999-01-01T00:00:00Z", "is in the future"), ("yesterday", "is not an ISO 8601 date-time"), ("2024-13-01", "is not an ISO")],
+    [
+        ("2999-01-01T00:00:00Z", "is in the future"),
+        ("yesterday", "is not an ISO 8601 date-time"),
+        ("2024-13-01", "is not an ISO"),
+    ],
 )
 def test_bad_start_date(value, expected):
     message = _problems({"admin_api_key": ADMIN, "start_date": value})
@@ -87,7 +94,12 @@ def test_start_date_is_normalised_to_utc():
 def test_plain_http_needs_loopback(field):
     assert f"`{field}` uses plain http://" in _problems({"admin_api_key": ADMIN, field: "http://example.com/v1"})
     assert f"`{field}` uses plain http://" in _problems({"admin_api_key": ADMIN, field: "http://10.1.2.3/v1"})
-    for ok in ("http://localhost:8080/v1", "http://127.0.0.5:1/v1", "http://[::1]:9/v1", "https://eu.api.openai.com/v1/"):
+    for ok in (
+        "http://localhost:8080/v1",
+        "http://127.0.0.5:1/v1",
+        "http://[::1]:9/v1",
+        "https://eu.api.openai.com/v1/",
+    ):
         out = normalize_config({"admin_api_key": ADMIN, field: ok})
         assert out[field] == ok.rstrip("/")
 
@@ -112,8 +124,13 @@ COMPLIANCE = "sk-TESTcomplianceKEY000000000000"
 
 
 def test_compliance_principals_are_parsed_like_workspace_ids_and_event_types_default_to_auth_log():
-    out = normalize_config({"admin_api_key": ADMIN, "compliance_api_key": COMPLIANCE,
-                            "compliance_principal_ids": " 7f1d2c3b-0000-4a5b-9c8d-1234567890ab , org-AbC123,,org-AbC123 "})
+    out = normalize_config(
+        {
+            "admin_api_key": ADMIN,
+            "compliance_api_key": COMPLIANCE,
+            "compliance_principal_ids": " 7f1d2c3b-0000-4a5b-9c8d-1234567890ab , org-AbC123,,org-AbC123 ",
+        }
+    )
     assert out["compliance_principal_ids"] == "7f1d2c3b-0000-4a5b-9c8d-1234567890ab,org-AbC123"
     assert out["compliance_event_types"] == ["AUTH_LOG"]
     assert out["compliance_api_base_url"] == "https://api.chatgpt.com/v1"
@@ -124,7 +141,10 @@ def test_compliance_principals_are_parsed_like_workspace_ids_and_event_types_def
     "fields, expected",
     [
         ({"compliance_api_key": COMPLIANCE}, "`compliance_principal_ids` is required when `compliance_api_key` is set"),
-        ({"compliance_api_key": COMPLIANCE, "compliance_principal_ids": "ws/1"}, "`compliance_principal_ids` has malformed ID(s)"),
+        (
+            {"compliance_api_key": COMPLIANCE, "compliance_principal_ids": "ws/1"},
+            "`compliance_principal_ids` has malformed ID(s)",
+        ),
         ({"compliance_event_types": ["auth_log"]}, "`compliance_event_types` must be a list of event type names"),
         ({"compliance_event_types": "AUTH_LOG"}, "`compliance_event_types` must be a list of event type names"),
         ({"compliance_api_base_url": "http://example.com/v1"}, "`compliance_api_base_url` uses plain http://"),
@@ -138,5 +158,7 @@ def test_compliance_config_errors_name_the_field(fields, expected):
 
 
 def test_new_event_type_names_pass_through():
-    out = normalize_config({"admin_api_key": ADMIN, "compliance_event_types": ["AUTH_LOG", "SOME_NEW_TYPE", "AUTH_LOG"]})
+    out = normalize_config(
+        {"admin_api_key": ADMIN, "compliance_event_types": ["AUTH_LOG", "SOME_NEW_TYPE", "AUTH_LOG"]}
+    )
     assert out["compliance_event_types"] == ["AUTH_LOG", "SOME_NEW_TYPE"]

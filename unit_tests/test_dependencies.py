@@ -68,8 +68,10 @@ def undeclared_imports(sources: Mapping[str, str], declared: Iterable[str]) -> D
             if not distributions:
                 problems[module] = f"imported in {filename}, but no installed distribution provides it"
             elif not declared & {normalize(dist) for dist in distributions}:
-                problems[module] = f"imported in {filename}, provided by {' or '.join(sorted(set(distributions)))}, " \
-                                   "which is not in [project].dependencies"
+                problems[module] = (
+                    f"imported in {filename}, provided by {' or '.join(sorted(set(distributions)))}, "
+                    "which is not in [project].dependencies"
+                )
     return problems
 
 
@@ -88,22 +90,24 @@ def test_the_checker_reports_an_undeclared_import():
     lazy import inside a function, and a module nothing provides are all reported; the standard library, relative
     imports, the package's own names and declared packages (under any spelling of their name) are not."""
     fake = {
-        "source_openai/fake.py": "\n".join([
-            "import os, json.decoder",
-            "from __future__ import annotations",
-            "from . import components",
-            "from source_openai.components import ConfigError",
-            "import source_declarative_manifest.components",
-            "import yaml",
-            "from requests.adapters import HTTPAdapter",
-            "import numpy as np",
-            "def later():",
-            "    try:",
-            "        import ijson",
-            "    except ImportError:",
-            "        pass",
-            "    import no_such_module_anywhere",
-        ]),
+        "source_openai/fake.py": "\n".join(
+            [
+                "import os, json.decoder",
+                "from __future__ import annotations",
+                "from . import components",
+                "from source_openai.components import ConfigError",
+                "import source_declarative_manifest.components",
+                "import yaml",
+                "from requests.adapters import HTTPAdapter",
+                "import numpy as np",
+                "def later():",
+                "    try:",
+                "        import ijson",
+                "    except ImportError:",
+                "        pass",
+                "    import no_such_module_anywhere",
+            ]
+        ),
     }
     problems = undeclared_imports(fake, ["PyYAML", "Requests"])
     assert set(problems) == {"numpy", "ijson", "no_such_module_anywhere"}
@@ -149,13 +153,17 @@ def test_constraints_pin_every_declared_dependency_inside_its_range():
     for group, reqs in {"dependencies": RUNTIME, **EXTRAS}.items():
         for name, req in reqs.items():
             assert name in pins, f"constraints.txt has no pin for {req} ({group}); rerun scripts/lock.sh"
-            assert req.specifier.contains(pins[name], prereleases=True), \
+            assert req.specifier.contains(pins[name], prereleases=True), (
                 f"constraints.txt pins {name}=={pins[name]}, outside {req} ({group}); rerun scripts/lock.sh"
+            )
 
 
 @pytest.mark.parametrize("script, extra", [("scripts/test.sh", "dev"), ("scripts/demo.sh", "demo")])
 def test_the_readme_commands_install_from_the_constraints(script, extra):
-    installs = [line for line in (ROOT / script).read_text().splitlines()
-                if "pip install" in line and f"'.[{extra}]'" in line and not line.lstrip().startswith("#")]
+    installs = [
+        line
+        for line in (ROOT / script).read_text().splitlines()
+        if "pip install" in line and f"'.[{extra}]'" in line and not line.lstrip().startswith("#")
+    ]
     assert installs, f"{script} does not install '.[{extra}]'"
     assert all("-c constraints.txt" in line for line in installs), installs

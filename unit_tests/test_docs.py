@@ -1,6 +1,7 @@
 """docs/openai.md cannot drift from the connector: its stream table is regenerated and compared, every spec field
 is documented with its default, every message the connector can emit has a troubleshooting entry, and the
 changelog table matches CHANGELOG.md."""
+
 import ast
 import re
 import sys
@@ -114,8 +115,11 @@ MESSAGES = (
     + list(python_messages(ROOT / "source_openai" / "run.py"))
 )
 # Raised by the CDK on our behalf (rate-limit and retry budgets).
-CDK_MESSAGES = ["API rate limit exceeded", "The rate limit wait time is longer than the connector is allowed to wait",
-                "Exhausted available request attempts"]
+CDK_MESSAGES = [
+    "API rate limit exceeded",
+    "The rate limit wait time is longer than the connector is allowed to wait",
+    "Exhausted available request attempts",
+]
 
 
 def test_messages_were_found():
@@ -125,7 +129,9 @@ def test_messages_were_found():
 @pytest.mark.parametrize("message, phrase", MESSAGES, ids=[p[:50] for _, p in MESSAGES])
 def test_every_message_has_a_troubleshooting_entry(message, phrase):
     assert len(phrase) >= 10, f"key phrase too short to be meaningful: {phrase!r} from {message!r}"
-    assert phrase in section("Troubleshooting"), f"no troubleshooting entry containing {phrase!r} (message: {message!r})"
+    assert phrase in section("Troubleshooting"), (
+        f"no troubleshooting entry containing {phrase!r} (message: {message!r})"
+    )
 
 
 @pytest.mark.parametrize("phrase", CDK_MESSAGES)

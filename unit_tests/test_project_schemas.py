@@ -5,6 +5,7 @@ variant k (modulo their number) at every oneOf/anyOf and value k of every enum, 
 (eval data sources and graders, ChatKit thread items and statuses, nullable fields) appears in some record.
 Each record must validate against the schema in the manifest. Needs the reference OpenAPI file; skipped without.
 """
+
 import sys
 from pathlib import Path
 from typing import Any, Dict
@@ -18,10 +19,25 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import gen_schemas  # noqa: E402
 
 PROJECT_STREAMS = [
-    "files", "skills", "skill_versions", "batches", "evals", "eval_runs", "eval_run_output_items",
-    "fine_tuning_jobs", "fine_tuning_job_events", "fine_tuning_job_checkpoints", "vector_stores",
-    "vector_store_files", "assistants", "models", "containers", "container_files", "chatkit_threads",
-    "chatkit_thread_items", "videos",
+    "files",
+    "skills",
+    "skill_versions",
+    "batches",
+    "evals",
+    "eval_runs",
+    "eval_run_output_items",
+    "fine_tuning_jobs",
+    "fine_tuning_job_events",
+    "fine_tuning_job_checkpoints",
+    "vector_stores",
+    "vector_store_files",
+    "assistants",
+    "models",
+    "containers",
+    "container_files",
+    "chatkit_threads",
+    "chatkit_thread_items",
+    "videos",
 ]
 
 
@@ -134,9 +150,14 @@ def test_union_items_are_open_objects(schemas):
 
 def test_children_carry_their_parent_id(schemas):
     parent_ids = {
-        "skill_versions": "skill_id", "eval_runs": "eval_id", "eval_run_output_items": "run_id",
-        "fine_tuning_job_events": "fine_tuning_job_id", "fine_tuning_job_checkpoints": "fine_tuning_job_id",
-        "vector_store_files": "vector_store_id", "container_files": "container_id", "chatkit_thread_items": "thread_id",
+        "skill_versions": "skill_id",
+        "eval_runs": "eval_id",
+        "eval_run_output_items": "run_id",
+        "fine_tuning_job_events": "fine_tuning_job_id",
+        "fine_tuning_job_checkpoints": "fine_tuning_job_id",
+        "vector_store_files": "vector_store_id",
+        "container_files": "container_id",
+        "chatkit_thread_items": "thread_id",
     }
     for stream, field in parent_ids.items():
         assert schemas[stream]["properties"][field] == {"type": "string"}, stream
@@ -148,13 +169,18 @@ def test_a_union_field_whose_variants_disagree_gets_the_union_of_their_types():
     variants = [
         {"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "integer"}}},
         {"type": "object", "properties": {"a": {"type": "object"}, "b": {"type": "integer"}}},
-        {"type": "object", "properties": {"a": {"type": "string"}, "c": {"type": "array", "items": {"type": "string"}}}},
+        {
+            "type": "object",
+            "properties": {"a": {"type": "string"}, "c": {"type": "array", "items": {"type": "string"}}},
+        },
         {"type": "object", "properties": {"c": {"type": "array", "items": {"type": "integer"}}}},
     ]
     merged = converter._union(variants, ())
-    assert merged["properties"] == {"a": {"type": ["string", "object"], "additionalProperties": True},
-                                    "b": {"type": "integer"},
-                                    "c": {"type": "array", "items": {"type": ["string", "integer"]}}}
+    assert merged["properties"] == {
+        "a": {"type": ["string", "object"], "additionalProperties": True},
+        "b": {"type": "integer"},
+        "c": {"type": "array", "items": {"type": ["string", "integer"]}},
+    }
     assert merged["additionalProperties"] is True
     # only a variant that is itself untyped leaves the field untyped
     assert gen_schemas._merge({"type": "string"}, {}) == {}

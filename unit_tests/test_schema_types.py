@@ -1,6 +1,7 @@
 """Every field of every stream schema has a JSON type a destination can map (no untyped `{}`), and PyAirbyte, which
 the demo loads into DuckDB, types every top-level column without "Could not determine airbyte type". Runs on the
 manifest alone (no reference file needed)."""
+
 import contextlib
 import importlib.util
 import io
@@ -29,7 +30,10 @@ def test_no_field_is_untyped():
     untyped = [path for name, schema in SCHEMAS.items() for path, sub in _fields(schema, name) if sub == {}]
     assert not untyped, untyped
     assert SCHEMAS["chatkit_thread_items"]["properties"]["content"]["type"] == "array"
-    assert SCHEMAS["evals"]["properties"]["testing_criteria"]["items"]["properties"]["input"]["type"] == ["array", "string"]
+    assert SCHEMAS["evals"]["properties"]["testing_criteria"]["items"]["properties"]["input"]["type"] == [
+        "array",
+        "string",
+    ]
 
 
 def _pyairbyte_warnings(converter: Any, schema: Mapping[str, Any]) -> str:
@@ -42,8 +46,12 @@ def _pyairbyte_warnings(converter: Any, schema: Mapping[str, Any]) -> str:
 def test_pyairbyte_types_every_top_level_field():
     airbyte_types = pytest.importorskip("airbyte.types")
     converter = airbyte_types.SQLTypeConverter()
-    unknown = {(name, field) for name, schema in SCHEMAS.items() for field, sub in (schema.get("properties") or {}).items()
-               if "Could not determine" in _pyairbyte_warnings(converter, sub)}
+    unknown = {
+        (name, field)
+        for name, schema in SCHEMAS.items()
+        for field, sub in (schema.get("properties") or {}).items()
+        if "Could not determine" in _pyairbyte_warnings(converter, sub)
+    }
     assert unknown == UNIONS  # PyAirbyte's own converter only fails on the documented unions
 
     spec = importlib.util.spec_from_file_location("demo", ROOT / "scripts" / "demo.py")

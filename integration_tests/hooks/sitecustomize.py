@@ -10,6 +10,7 @@ imports it at start-up. It changes nothing unless the suite sets these variables
   seconds, so a hung request is abandoned and retried quickly. Only a timeout the manifest already sets is lowered;
   without one, requests still hang (and the test that relies on it fails).
 """
+
 import os
 
 _scale = os.environ.get("SOURCE_OPENAI_TEST_WAIT_SCALE")
@@ -18,8 +19,7 @@ _read_timeout = os.environ.get("SOURCE_OPENAI_TEST_READ_TIMEOUT")
 if _scale or _read_timeout:
     import time as _time
 
-    from airbyte_cdk.sources.streams.http import http_client as _http_client
-    from airbyte_cdk.sources.streams.http import rate_limiting as _rate_limiting
+    from airbyte_cdk.sources.streams.http import http_client as _http_client, rate_limiting as _rate_limiting
 
     if _scale:
         _factor = float(_scale)

@@ -1,6 +1,7 @@
 """The emulator's ChatGPT Enterprise Compliance API: log-file listings (paging on `after` / `last_end_time`, both
 principal kinds, parameters), downloads through a 302 to pre-signed storage on another host name, the JSONL files,
 the user rosters, key classes, the 403 / stuck / large-file knobs, the minimum-request counts and determinism."""
+
 import hashlib
 import http.client
 import json
@@ -81,7 +82,7 @@ def logs_get(emu, path, key=COMPLIANCE_KEY):
     return get(emu, path, key, compliance=True)
 
 
-# ------------------------------------------------------------------------------------------ listings
+# ---------------------------------------------------------------------------------------- listings
 
 
 def test_principals_and_config(emu):
@@ -114,8 +115,22 @@ def test_listing_pages_on_last_end_time_without_gaps_or_duplicates(emu):
     assert walk(emu, ws0, "AUTH_LOG", 100, after=files[41]["end_time"])[0] == files[42:]
     # descriptors
     for f in files[:5]:
-        assert set(f) == {"object", "id", "event_type", "file_name", "file_size", "file_sha256", "start_time", "end_time", "created_at"}
-        assert f["object"] == "compliance.log_file" and re.match(r"^logf_[0-9a-f]+$", f["id"]) and f["event_type"] == "AUTH_LOG"
+        assert set(f) == {
+            "object",
+            "id",
+            "event_type",
+            "file_name",
+            "file_size",
+            "file_sha256",
+            "start_time",
+            "end_time",
+            "created_at",
+        }
+        assert (
+            f["object"] == "compliance.log_file"
+            and re.match(r"^logf_[0-9a-f]+$", f["id"])
+            and f["event_type"] == "AUTH_LOG"
+        )
         assert f["file_name"].startswith("AUTH_LOG-") and f["file_name"].endswith(".jsonl")
         assert re.match(r"^[0-9a-f]{64}$", f["file_sha256"]) and f["file_size"] > 0
         assert all(ISO_RE.match(f[k]) for k in ("start_time", "end_time", "created_at"))
@@ -159,7 +174,9 @@ def test_parameters(emu):
     end = files[10]["end_time"]
     plus_one = end.replace("Z", "+01:00")  # an hour earlier in UTC: files[10] ends after it, files[9] does not
     assert logs(emu, ws0, {"event_type": "AUTH_LOG", "after": plus_one, "limit": 1})[1]["data"] == [files[10]]
-    assert logs(emu, ws0, {"event_type": "AUTH_LOG", "after": end.replace("Z", ".5Z"), "limit": 1})[1]["data"] == [files[11]]
+    assert logs(emu, ws0, {"event_type": "AUTH_LOG", "after": end.replace("Z", ".5Z"), "limit": 1})[1]["data"] == [
+        files[11]
+    ]
     # an event type with no files: an empty list
     status, body, _ = logs(emu, ws0, {"event_type": "GPT_ACTION"})
     assert status == 200 and body == {"object": "list", "data": [], "has_more": False, "last_end_time": None}
@@ -179,7 +196,7 @@ def test_before_bounds_the_listing(emu):
     assert walk(emu, ws0, "AUTH_LOG", 100, after=files[50]["end_time"], before=files[10]["end_time"]) == ([], 1)
 
 
-# ------------------------------------------------------------------------------------------ downloads
+# ---------------------------------------------------------------------------------------- downloads
 
 
 def test_download_redirects_to_signed_storage_on_another_host(emu):
@@ -255,7 +272,7 @@ def test_event_shapes_and_recognisable_content(emu):
     assert stamps == sorted(stamps) and f["start_time"] <= stamps[0] and stamps[-1] < f["end_time"]
 
 
-# ------------------------------------------------------------------------------------------ rosters
+# ---------------------------------------------------------------------------------------- rosters
 
 
 def roster_walk(emu, path, limit):
@@ -283,22 +300,32 @@ def test_rosters(emu):
     assert {u["id"] for u in current} == {u["id"] for u in history if u["status"] == "active"}
     for u in current:
         assert set(u) == {"object", "id", "name", "email", "role", "seat_type", "is_scim_managed", "created_at"}
-        assert u["object"] == "workspace.user" and u["id"].startswith("user-") and isinstance(u["is_scim_managed"], bool)
+        assert (
+            u["object"] == "workspace.user" and u["id"].startswith("user-") and isinstance(u["is_scim_managed"], bool)
+        )
     assert {u["role"] for u in history} >= {"account-owner", "standard-user"}
     assert len(get(emu, f"/manage/workspaces/{ws0}/users", COMPLIANCE_KEY, compliance=True)[1]["data"]) == 20  # default
     assert roster_walk(emu, f"/manage/workspaces/{ws1}/users", 100)[1] == 1
-    for path in (f"/manage/workspaces/{org}/users", f"/compliance/workspaces/{org}/users",
-                 f"/compliance/organizations/{org}/users", "/manage/workspaces/nope/users"):
+    for path in (
+        f"/manage/workspaces/{org}/users",
+        f"/compliance/workspaces/{org}/users",
+        f"/compliance/organizations/{org}/users",
+        "/manage/workspaces/nope/users",
+    ):
         assert logs_get(emu, path)[0] == 404
     for limit in (0, 101):
-        assert_error(*get(emu, f"/manage/workspaces/{ws0}/users", COMPLIANCE_KEY, {"limit": limit}, compliance=True)[:2], 400, "limit")
+        assert_error(
+            *get(emu, f"/manage/workspaces/{ws0}/users", COMPLIANCE_KEY, {"limit": limit}, compliance=True)[:2],
+            400,
+            "limit",
+        )
     # AUTH_LOG actors of a workspace are its users
     f = walk(emu, ws0, "AUTH_LOG")[0][0]
     actors = {json.loads(line)["actor"]["user_id"] for line in download(emu, ws0, f["id"])[1][1].splitlines()}
     assert actors <= {u["id"] for u in history}
 
 
-# ------------------------------------------------------------------------------------------ keys and knobs
+# ---------------------------------------------------------------------------------------- keys and knobs
 
 
 def test_key_classes(emu):
@@ -357,7 +384,7 @@ def test_large_file_knob(emu):
     assert status == 200 and len(raw) == big["file_size"] and hashlib.sha256(raw).hexdigest() == big["file_sha256"]
     lines = raw.splitlines(keepends=True)
     assert len(lines) == 3 * 1024 and {len(line) for line in lines} == {1024}
-    assert all(json.loads(line)["type"] == "AUTH_LOG" for line in lines[:: 97])
+    assert all(json.loads(line)["type"] == "AUTH_LOG" for line in lines[::97])
     emu.set_faults(compliance_large_file_mb=0)
     assert walk(emu, ws0, "AUTH_LOG")[0] == before
 
@@ -377,15 +404,16 @@ def test_truncated_storage_body_stops_short(emu):
     conn.close()
 
 
-# ------------------------------------------------------------------------------------------ minimum requests, determinism
+# ---------------------------------------------------------------------------------------- minimum requests, determinism
 
 
 def test_minimum_requests_and_templates(emu):
     config = emu.connector_config(compliance=True)
     start = emu.data.period_start
     minimum = minimum_requests(emu.data, start, with_compliance=True)
-    assert minimum_requests(emu.data, start) == {k: v for k, v in minimum.items()
-                                                 if "compliance" not in k and "manage" not in k and "_storage" not in k}
+    assert minimum_requests(emu.data, start) == {
+        k: v for k, v in minimum.items() if "compliance" not in k and "manage" not in k and "_storage" not in k
+    }
     # a client that lists each partition at limit 100 from start_date and downloads every file once
     for principal in config["compliance_principal_ids"].split(","):
         for event_type in config["compliance_event_types"]:
@@ -396,13 +424,25 @@ def test_minimum_requests_and_templates(emu):
             roster_walk(emu, f"/compliance/workspaces/{principal}/users", 100)
     sent = count_by_template(emu.requests)
     assert sent == {k: v for k, v in minimum.items() if k in sent}
-    assert set(sent) == {LOGS, LOGS + "/{log_file_id}", "/_storage/{file}", "/manage/workspaces/{workspace_id}/users",
-                         "/compliance/workspaces/{workspace_id}/users"}
+    assert set(sent) == {
+        LOGS,
+        LOGS + "/{log_file_id}",
+        "/_storage/{file}",
+        "/manage/workspaces/{workspace_id}/users",
+        "/compliance/workspaces/{workspace_id}/users",
+    }
     assert sent[LOGS] > 6  # some partitions need two pages
-    only = minimum_requests(emu.data, start, with_compliance=True, compliance_principals=[emu.compliance_principals[2]],
-                            compliance_event_types=["FILE_UPLOAD"])
+    only = minimum_requests(
+        emu.data,
+        start,
+        with_compliance=True,
+        compliance_principals=[emu.compliance_principals[2]],
+        compliance_event_types=["FILE_UPLOAD"],
+    )
     files = len(walk(emu, emu.compliance_principals[2], "FILE_UPLOAD", after=config["start_date"])[0])
-    assert only[LOGS] == 1 and only["/_storage/{file}"] == files and "/manage/workspaces/{workspace_id}/users" not in only
+    assert (
+        only[LOGS] == 1 and only["/_storage/{file}"] == files and "/manage/workspaces/{workspace_id}/users" not in only
+    )
 
 
 def test_determinism_and_immutable_files(emulator_factory):
@@ -421,5 +461,7 @@ def test_determinism_and_immutable_files(emulator_factory):
     f = files_a[0]
     assert download(a, ws0, f["id"])[1][1] == download(b, ws0, f["id"])[1][1]
     assert walk(c, c.compliance_principals[0], "CONVERSATION_MESSAGE")[0] != files_a
-    assert get(a, f"/compliance/workspaces/{ws0}/users", COMPLIANCE_KEY, compliance=True)[1] == \
-        get(b, f"/compliance/workspaces/{ws0}/users", COMPLIANCE_KEY, compliance=True)[1]
+    assert (
+        get(a, f"/compliance/workspaces/{ws0}/users", COMPLIANCE_KEY, compliance=True)[1]
+        == get(b, f"/compliance/workspaces/{ws0}/users", COMPLIANCE_KEY, compliance=True)[1]
+    )

@@ -1,5 +1,6 @@
 """Behaviour of the OpenAI emulator: limits, defaults, filters, paging, key classes, usage consistency, audit
 logs, Codex routes, fault knobs, the request log and determinism."""
+
 import json
 import threading
 import urllib.error
@@ -29,15 +30,18 @@ def assert_error(status, body, expected_status, param=None):
         assert body["error"]["param"] == param
 
 
-# ------------------------------------------------------------------------------------------ limits and defaults
+# -------------------------------------------------------------------------------------- limits and defaults
 
 
 @pytest.mark.parametrize(
     "path,params",
     [
-        ("/organization/users", {"limit": 0}), ("/organization/users", {"limit": 101}),
-        ("/organization/groups", {"limit": 1001}), ("/organization/roles", {"limit": -1}),
-        ("/organization/spend_alerts", {"limit": 101}), ("/organization/audit_logs", {"limit": 101}),
+        ("/organization/users", {"limit": 0}),
+        ("/organization/users", {"limit": 101}),
+        ("/organization/groups", {"limit": 1001}),
+        ("/organization/roles", {"limit": -1}),
+        ("/organization/spend_alerts", {"limit": 101}),
+        ("/organization/audit_logs", {"limit": 101}),
         ("/organization/costs", {"start_time": NOW - DAY, "limit": 181}),
         ("/organization/costs", {"start_time": NOW - DAY, "limit": 0}),
         ("/organization/usage/completions", {"start_time": NOW - DAY, "limit": 32}),
@@ -57,27 +61,40 @@ def test_project_limits(medium):
     assert_error(*get(medium, "/videos", PROJECT_KEY, {"limit": 101})[:2], 400, "limit")
 
 
-@pytest.mark.parametrize("path", ["/organization/usage/completions", "/organization/usage/vector_stores", "/organization/costs"])
+@pytest.mark.parametrize(
+    "path", ["/organization/usage/completions", "/organization/usage/vector_stores", "/organization/costs"]
+)
 def test_start_time_is_required(medium, path):
     status, body, _ = get(medium, path, ADMIN_KEY, {"limit": 2})
     assert_error(status, body, 400, "start_time")
 
 
 def test_costs_accept_only_daily_buckets(medium):
-    assert_error(*get(medium, "/organization/costs", ADMIN_KEY, {"start_time": NOW - DAY, "bucket_width": "1h"})[:2], 400, "bucket_width")
+    assert_error(
+        *get(medium, "/organization/costs", ADMIN_KEY, {"start_time": NOW - DAY, "bucket_width": "1h"})[:2],
+        400,
+        "bucket_width",
+    )
 
 
 def test_unknown_group_by_is_a_400(medium):
-    status, body, _ = get(medium, "/organization/usage/vector_stores", ADMIN_KEY, {"start_time": NOW - DAY, "group_by": "model"})
+    status, body, _ = get(
+        medium, "/organization/usage/vector_stores", ADMIN_KEY, {"start_time": NOW - DAY, "group_by": "model"}
+    )
     assert_error(status, body, 400, "group_by")
 
 
 @pytest.mark.parametrize(
     "path,key,expected",
     [
-        ("/organization/users", ADMIN_KEY, 20), ("/organization/groups", ADMIN_KEY, 100), ("/organization/roles", ADMIN_KEY, 1000),
-        ("/organization/spend_alerts", ADMIN_KEY, 20), ("/organization/audit_logs", ADMIN_KEY, 20),
-        ("/files", PROJECT_KEY, 10000), ("/batches", PROJECT_KEY, 20), ("/assistants", PROJECT_KEY, 20),
+        ("/organization/users", ADMIN_KEY, 20),
+        ("/organization/groups", ADMIN_KEY, 100),
+        ("/organization/roles", ADMIN_KEY, 1000),
+        ("/organization/spend_alerts", ADMIN_KEY, 20),
+        ("/organization/audit_logs", ADMIN_KEY, 20),
+        ("/files", PROJECT_KEY, 10000),
+        ("/batches", PROJECT_KEY, 20),
+        ("/assistants", PROJECT_KEY, 20),
     ],
 )
 def test_default_limits(medium, path, key, expected):
@@ -87,11 +104,13 @@ def test_default_limits(medium, path, key, expected):
 
 def test_usage_default_limits_per_bucket_width(medium):
     for width, expected in (("1d", 7), ("1h", 24), ("1m", 60)):
-        body = get(medium, "/organization/usage/completions", ADMIN_KEY, {"start_time": NOW - 40 * DAY, "bucket_width": width})[1]
+        body = get(
+            medium, "/organization/usage/completions", ADMIN_KEY, {"start_time": NOW - 40 * DAY, "bucket_width": width}
+        )[1]
         assert len(body["data"]) == expected and body["has_more"] and body["next_page"]
 
 
-# ------------------------------------------------------------------------------------------ paging
+# -------------------------------------------------------------------------------------- paging
 
 
 def walk(emu, path, key, params, style):
@@ -115,10 +134,14 @@ def walk(emu, path, key, params, style):
 @pytest.mark.parametrize(
     "path,key,limit,style",
     [
-        ("/organization/users", ADMIN_KEY, 100, "id"), ("/organization/projects", ADMIN_KEY, 100, "id"),
-        ("/organization/groups", ADMIN_KEY, 1000, "next"), ("/organization/roles", ADMIN_KEY, 1000, "next"),
-        ("/organization/audit_logs", ADMIN_KEY, 100, "id"), ("/files", PROJECT_KEY, 10000, "id"),
-        ("/fine_tuning/jobs", PROJECT_KEY, 100, "id"), ("/chatkit/threads", PROJECT_KEY, 100, "id"),
+        ("/organization/users", ADMIN_KEY, 100, "id"),
+        ("/organization/projects", ADMIN_KEY, 100, "id"),
+        ("/organization/groups", ADMIN_KEY, 1000, "next"),
+        ("/organization/roles", ADMIN_KEY, 1000, "next"),
+        ("/organization/audit_logs", ADMIN_KEY, 100, "id"),
+        ("/files", PROJECT_KEY, 10000, "id"),
+        ("/fine_tuning/jobs", PROJECT_KEY, 100, "id"),
+        ("/chatkit/threads", PROJECT_KEY, 100, "id"),
     ],
 )
 def test_medium_has_several_pages_at_the_maximum_limit_and_paging_is_exact(medium, path, key, limit, style):
@@ -160,7 +183,7 @@ def test_unknown_cursor_and_unknown_parent(medium):
     assert get(medium, "/organization/nope", ADMIN_KEY)[0] == 404
 
 
-# ------------------------------------------------------------------------------------------ key classes
+# -------------------------------------------------------------------------------------- key classes
 
 
 def test_key_classes(emulator):
@@ -184,7 +207,7 @@ def test_unknown_or_missing_key_is_a_401_that_never_echoes_the_key(emulator):
     assert_error(*get(emulator, "/organization/users", None)[:2], 401)
 
 
-# ------------------------------------------------------------------------------------------ usage and costs
+# -------------------------------------------------------------------------------------- usage and costs
 
 
 def usage(emu, endpoint, start, width, limit, group_by=(), **params):
@@ -204,7 +227,9 @@ def totals(buckets, group_by, metrics):
     return out
 
 
-@pytest.mark.parametrize("group_by", [(), ("project_id",), ("project_id", "model", "user_id", "api_key_id", "batch", "service_tier")])
+@pytest.mark.parametrize(
+    "group_by", [(), ("project_id",), ("project_id", "model", "user_id", "api_key_id", "batch", "service_tier")]
+)
 def test_hours_sum_to_days_and_minutes_to_hours(medium, group_by):
     metrics = ["input_tokens", "output_tokens", "input_cached_tokens", "num_model_requests", "output_audio_tokens"]
     day = NOW // DAY * DAY - 3 * DAY
@@ -220,7 +245,9 @@ def test_hours_sum_to_days_and_minutes_to_hours(medium, group_by):
 def test_ungrouped_dimensions_are_null_and_filters_apply(medium):
     day = NOW // DAY * DAY - 2 * DAY
     plain = usage(medium, "completions", day, "1d", 1)["data"][0]["results"]
-    assert len(plain) == 1 and all(plain[0][d] is None for d in ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier"))
+    assert len(plain) == 1 and all(
+        plain[0][d] is None for d in ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier")
+    )
     grouped = usage(medium, "completions", day, "1d", 1, ["project_id"])["data"][0]["results"]
     assert len(grouped) > 1 and all(r["project_id"] and r["model"] is None for r in grouped)
     one = grouped[0]["project_id"]
@@ -247,13 +274,17 @@ def test_page_tokens_cover_the_period_once_and_end_time_is_exclusive(medium):
 
 def test_costs_group_and_sum_exactly(medium):
     start = NOW // DAY * DAY - 5 * DAY
+
     def costs(group_by):
         body = get(medium, "/organization/costs", ADMIN_KEY, {"start_time": start, "limit": 5, "group_by": group_by})[1]
         return body["data"]
+
     by_line = costs(["line_item", "project_id"])
     total = costs([])
     for a, b in zip(by_line, total):
-        assert round(sum(r["amount"]["value"] for r in a["results"]), 6) == round(sum(r["amount"]["value"] for r in b["results"]), 6)
+        assert round(sum(r["amount"]["value"] for r in a["results"]), 6) == round(
+            sum(r["amount"]["value"] for r in b["results"]), 6
+        )
         assert all(r["quantity_unit"] == "tokens" and r["api_key_id"] is None for r in a["results"])
     assert all(r["line_item"] is None and r["quantity"] is None for b in total for r in b["results"])
 
@@ -270,10 +301,12 @@ def test_revision_bumps_recent_buckets_only(emulator_factory):
         new = sum(r["input_tokens"] for r in a["results"])
         assert (new > old) if b["start_time"] >= recent and old else (new == old)
     hourly = usage(emu, "completions", recent, "1h", 24)["data"]
-    assert sum(r["input_tokens"] for b in hourly for r in b["results"]) == sum(r["input_tokens"] for r in after[4]["results"])
+    assert sum(r["input_tokens"] for b in hourly for r in b["results"]) == sum(
+        r["input_tokens"] for r in after[4]["results"]
+    )
 
 
-# ------------------------------------------------------------------------------------------ audit logs
+# -------------------------------------------------------------------------------------- audit logs
 
 
 def test_audit_logs(medium):
@@ -287,16 +320,23 @@ def test_audit_logs(medium):
     cut = times[len(times) // 2]
     newer, _ = walk(medium, "/organization/audit_logs", ADMIN_KEY, {"limit": 100, "effective_at[gte]": cut}, "id")
     assert newer and all(e["effective_at"] >= cut for e in newer) and len(newer) == sum(t >= cut for t in times)
-    gt = get(medium, "/organization/audit_logs", ADMIN_KEY, {"limit": 100, "effective_at[gt]": cut, "effective_at[lt]": cut + DAY})[1]["data"]
+    gt = get(
+        medium,
+        "/organization/audit_logs",
+        ADMIN_KEY,
+        {"limit": 100, "effective_at[gt]": cut, "effective_at[lt]": cut + DAY},
+    )[1]["data"]
     assert all(cut < e["effective_at"] < cut + DAY for e in gt)
-    only = get(medium, "/organization/audit_logs", ADMIN_KEY, {"event_types[]": ["project.created"], "limit": 100})[1]["data"]
+    only = get(medium, "/organization/audit_logs", ADMIN_KEY, {"event_types[]": ["project.created"], "limit": 100})[1][
+        "data"
+    ]
     assert only and {e["type"] for e in only} == {"project.created"}
     tenant = get(medium, "/organization/audit_logs", ADMIN_KEY, {"tenant_only": "true", "limit": 100})[1]["data"]
     assert tenant and all(e["type"].startswith("tenant.") or e["type"].startswith("role.") for e in tenant)
     assert not any(e["type"].startswith("tenant.") for e in events)
 
 
-# ------------------------------------------------------------------------------------------ Codex
+# -------------------------------------------------------------------------------------- Codex
 
 
 def codex_get(emu, path, **params):
@@ -323,12 +363,13 @@ def test_codex_routes(medium):
         assert codex_get(medium, f"/workspaces/{ws[1]}/code_reviews", limit=1000)[0] == 200
     finally:
         control(medium, "config", {"codex_max_limit": 500})
-    weekly = codex_get(medium, f"/workspaces/{ws[1]}/code_review_responses", group_by="week", limit=500,
-                       start_time=NOW - 28 * DAY)[1]["data"]
+    weekly = codex_get(
+        medium, f"/workspaces/{ws[1]}/code_review_responses", group_by="week", limit=500, start_time=NOW - 28 * DAY
+    )[1]["data"]
     assert weekly and all(r["end_time"] - r["start_time"] == 7 * DAY for r in weekly)
 
 
-# ------------------------------------------------------------------------------------------ faults, log, knobs
+# -------------------------------------------------------------------------------------- faults, log, knobs
 
 
 def test_rate_limit_server_error_and_truncation_every_nth(emulator):
@@ -358,7 +399,9 @@ def test_connection_reset_and_forbidden_prefix(emulator):
 
 def test_request_log_latency_and_concurrency_high_water_mark(emulator):
     emulator.set_faults(latency_ms=150)
-    threads = [threading.Thread(target=get, args=(emulator, "/organization/users", ADMIN_KEY, {"limit": 3})) for _ in range(4)]
+    threads = [
+        threading.Thread(target=get, args=(emulator, "/organization/users", ADMIN_KEY, {"limit": 3})) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -366,7 +409,9 @@ def test_request_log_latency_and_concurrency_high_water_mark(emulator):
     stats = emulator.stats()
     assert stats["max_in_flight"] == 4 and stats["requests"] == 4
     log = emulator.requests
-    assert len(log) == 4 and all(e["ended"] - e["started"] >= 0.15 and e["status"] == 200 and e["key_class"] == "admin" for e in log)
+    assert len(log) == 4 and all(
+        e["ended"] - e["started"] >= 0.15 and e["status"] == 200 and e["key_class"] == "admin" for e in log
+    )
     assert log[0]["query"] == {"limit": ["3"]} and log[0]["path"] == "/v1/organization/users"
     over_http = control(emulator, "requests")
     assert len(over_http["requests"]) == 4 and over_http["stats"]["max_in_flight"] == 4
@@ -396,8 +441,11 @@ def test_command_line_prints_the_urls_and_serves():
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "openai_emulator", "--port", "0", "--scale", "small", "--seed", "1"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openai_emulator", "--port", "0", "--scale", "small", "--seed", "1"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = proc.stdout.readline()
         api = proc.stdout.readline().split("=", 1)[1].strip()
@@ -410,13 +458,29 @@ def test_command_line_prints_the_urls_and_serves():
         proc.wait(timeout=10)
 
 
-# ------------------------------------------------------------------------------------------ a server that makes no progress
+# -------------------------------------------------------------------------------------- a server that makes no progress
 STUCK = [
     # (paging style, path, key, params, codex, cursor field, cursor parameter)
     ("id cursor", "/organization/invites", ADMIN_KEY, {"limit": 2}, False, "last_id", "after"),
     ("next cursor", "/organization/groups", ADMIN_KEY, {"limit": 2}, False, "next", "after"),
-    ("page token", "/organization/usage/completions", ADMIN_KEY, {"start_time": NOW - 10 * DAY, "limit": 2}, False, "next_page", "page"),
-    ("codex page token", "/workspaces/ws_0/code_reviews", CODEX_KEY, {"start_time": NOW - 30 * DAY, "limit": 1}, True, "next_page", "page"),
+    (
+        "page token",
+        "/organization/usage/completions",
+        ADMIN_KEY,
+        {"start_time": NOW - 10 * DAY, "limit": 2},
+        False,
+        "next_page",
+        "page",
+    ),
+    (
+        "codex page token",
+        "/workspaces/ws_0/code_reviews",
+        CODEX_KEY,
+        {"start_time": NOW - 30 * DAY, "limit": 1},
+        True,
+        "next_page",
+        "page",
+    ),
 ]
 
 
@@ -441,7 +505,10 @@ def test_stuck_prefixes_repeat_the_first_page_forever(medium, style, path, key, 
         medium.set_faults(reset=True)
     # other endpoints and the same endpoint without the knob page normally
     status, normal, _ = get(medium, path, key, params, codex=codex)
-    assert status == 200 and (not normal["has_more"] or get(medium, path, key, dict(params, **{param: normal[field]}), codex=codex)[1] != normal)
+    assert status == 200 and (
+        not normal["has_more"]
+        or get(medium, path, key, dict(params, **{param: normal[field]}), codex=codex)[1] != normal
+    )
 
 
 def test_the_minimum_counts_usage_pages_to_the_syncs_clock_not_the_datas():
@@ -454,7 +521,8 @@ def test_the_minimum_counts_usage_pages_to_the_syncs_clock_not_the_datas():
     later = minimum_requests(ds, ds.period_start, bucket_width="1h", sync_now=midnight + 90)
     assert at_data_end["/organization/usage/completions"] == 1
     assert later["/organization/usage/completions"] == 2
-    assert {k: v for k, v in later.items() if not k.startswith("/organization/usage/")} == \
-        {k: v for k, v in at_data_end.items() if not k.startswith("/organization/usage/")}
+    assert {k: v for k, v in later.items() if not k.startswith("/organization/usage/")} == {
+        k: v for k, v in at_data_end.items() if not k.startswith("/organization/usage/")
+    }
     # daily buckets: 8 either way (one page of 31)
     assert minimum_requests(ds, ds.period_start, sync_now=midnight + 90) == minimum_requests(ds, ds.period_start)

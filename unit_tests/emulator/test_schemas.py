@@ -1,5 +1,6 @@
 """One page of every emulator endpoint validates against OpenAI's official component schema, so the emulator
 cannot drift from the published OpenAPI description unnoticed."""
+
 import json
 import subprocess
 import sys
@@ -19,8 +20,16 @@ SPEC = ROOT.parent / "shared" / "reference" / "openai-openapi.yaml"
 # Optional, non-nullable fields that only exist in some states (a running batch has no completed_at); the spec
 # types them as integers/strings, so the emulator omits them rather than sending null.
 STATE_DEPENDENT = {
-    "Batch": {"output_file_id", "error_file_id", "finalizing_at", "completed_at", "failed_at", "expired_at",
-              "cancelling_at", "cancelled_at"},
+    "Batch": {
+        "output_file_id",
+        "error_file_id",
+        "finalizing_at",
+        "completed_at",
+        "failed_at",
+        "expired_at",
+        "cancelling_at",
+        "cancelled_at",
+    },
     "OpenAIFile": {"expires_at"},
 }
 
@@ -89,6 +98,9 @@ def test_one_page_matches_the_official_schema(emulator, index):
 
 @pytest.mark.skipif(not SPEC.exists(), reason="the full OpenAPI description is not beside the repository")
 def test_extracted_components_are_up_to_date():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "extract_openapi_components.py"), "--check",
-                             "--spec", str(SPEC)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "extract_openapi_components.py"), "--check", "--spec", str(SPEC)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr

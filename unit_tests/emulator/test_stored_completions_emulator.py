@@ -1,4 +1,5 @@
 """The emulator's stored chat completions, their messages, voice consents and checkpoint permissions."""
+
 import copy
 from pathlib import Path
 
@@ -72,7 +73,9 @@ def test_completions_filters(emulator):
     assert [r["id"] for r in by_model] == [r["id"] for r in everything if r["model"] == model]
     filt = {"metadata[team]": "search", "metadata[env]": "prod"}
     by_meta, _ = read_all(emulator, "/chat/completions", pkey, dict(filt, limit=10))
-    expected = [r["id"] for r in everything if r["metadata"].get("team") == "search" and r["metadata"].get("env") == "prod"]
+    expected = [
+        r["id"] for r in everything if r["metadata"].get("team") == "search" and r["metadata"].get("env") == "prod"
+    ]
     assert expected and [r["id"] for r in by_meta] == expected
     status, body, _ = get(emulator, "/chat/completions", pkey, {"metadata[team]": "nobody"})
     assert status == 200 and body["data"] == [] and body["has_more"] is False
@@ -101,8 +104,13 @@ def test_variants_present(emulator):
     assert any(r["metadata"] == {} for r in records) and any(r["metadata"] for r in records)
     for r in records:
         assert r["object"] == "chat.completion" and isinstance(r["created"], int)
-        assert set(r["usage"]) >= {"prompt_tokens", "completion_tokens", "total_tokens", "prompt_tokens_details",
-                                   "completion_tokens_details"}
+        assert set(r["usage"]) >= {
+            "prompt_tokens",
+            "completion_tokens",
+            "total_tokens",
+            "prompt_tokens_details",
+            "completion_tokens_details",
+        }
         assert all(isinstance(v, str) for v in r["metadata"].values())
 
 
@@ -114,7 +122,10 @@ def test_deterministic(emulator_factory):
         pb = get(b, emu_path, keys(b)[1], {"limit": 100})[1]
         assert pa == pb
     cid = get(a, "/chat/completions", keys(a)[1])[1]["data"][0]["id"]
-    assert get(a, f"/chat/completions/{cid}/messages", keys(a)[1])[1] == get(b, f"/chat/completions/{cid}/messages", keys(b)[1])[1]
+    assert (
+        get(a, f"/chat/completions/{cid}/messages", keys(a)[1])[1]
+        == get(b, f"/chat/completions/{cid}/messages", keys(b)[1])[1]
+    )
 
 
 # ------------------------------------------------------------------------------------------ messages
@@ -169,9 +180,15 @@ def test_permissions_key_classes_and_paging(emulator):
     akey, pkey = keys(emulator)
     ckpts, _ = checkpoint_ids(emulator)
     assert ckpts
-    served = [c["fine_tuned_model_checkpoint"] for c in get(
-        emulator, f"/fine_tuning/jobs/{ProjectData(emulator.data, 0).ft_jobs.item(0)['id']}/checkpoints", pkey,
-        {"limit": 100})[1]["data"]]
+    served = [
+        c["fine_tuned_model_checkpoint"]
+        for c in get(
+            emulator,
+            f"/fine_tuning/jobs/{ProjectData(emulator.data, 0).ft_jobs.item(0)['id']}/checkpoints",
+            pkey,
+            {"limit": 100},
+        )[1]["data"]
+    ]
     assert set(served) <= set(ckpts)
     counts = []
     for ckpt in ckpts:
@@ -212,18 +229,25 @@ def test_minimum_requests(emulator):
     n = stored.completion_count(ds)
     assert m["/chat/completions"] == 2
     assert m["/chat/completions/{completion_id}/messages"] == sum(
-        2 if stored.message_count(ds, 0, i) > 100 else 1 for i in range(n))
+        2 if stored.message_count(ds, 0, i) > 100 else 1 for i in range(n)
+    )
     assert m["/audio/voice_consents"] == 1
     ckpts, _ = checkpoint_ids(emulator)
     assert m["/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions"] == len(ckpts)
-    for template in ("/chat/completions", "/chat/completions/{completion_id}/messages", "/audio/voice_consents",
-                     "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions"):
+    for template in (
+        "/chat/completions",
+        "/chat/completions/{completion_id}/messages",
+        "/audio/voice_consents",
+        "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions",
+    ):
         assert MAX_LIMIT[template] == 100
     assert template_of("/v1/chat/completions") == "/chat/completions"
     assert template_of("/v1/chat/completions/chatcmpl-x/messages") == "/chat/completions/{completion_id}/messages"
     assert template_of("/v1/audio/voice_consents") == "/audio/voice_consents"
-    assert template_of("/v1/fine_tuning/checkpoints/ft:a:b::c:ckpt-step-100/permissions") == \
-        "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions"
+    assert (
+        template_of("/v1/fine_tuning/checkpoints/ft:a:b::c:ckpt-step-100/permissions")
+        == "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions"
+    )
 
 
 # ------------------------------------------------------------------------------------------ official schemas
@@ -248,13 +272,21 @@ def test_pages_match_the_official_schemas(emulator, spec_components):
     _validate(spec_components, "ChatCompletionList", get(emulator, "/chat/completions", pkey, {"limit": 100})[1])
     _validate(spec_components, "VoiceConsentListResource", get(emulator, "/audio/voice_consents", pkey)[1])
     ckpt = next(c for c in checkpoint_ids(emulator)[0] if stored.permissions(emulator.data, c).count)
-    _validate(spec_components, "ListFineTuningCheckpointPermissionResponse",
-              get(emulator, f"/fine_tuning/checkpoints/{ckpt}/permissions", akey)[1])
+    _validate(
+        spec_components,
+        "ListFineTuningCheckpointPermissionResponse",
+        get(emulator, f"/fine_tuning/checkpoints/{ckpt}/permissions", akey)[1],
+    )
     # ChatCompletionMessageList reuses ChatCompletionResponseMessage, whose `role` is "assistant" only; its own
     # example (and the API) return the stored input messages with their roles, so the enum is widened here.
     components = copy.deepcopy(spec_components)
     components["components"]["schemas"]["ChatCompletionResponseMessage"]["properties"]["role"] = {
-        "type": "string", "enum": ["developer", "system", "user", "assistant", "tool"]}
+        "type": "string",
+        "enum": ["developer", "system", "user", "assistant", "tool"],
+    }
     cid = stored.StoredData(emulator.data, 0).completions.item(0)["id"]
-    _validate(components, "ChatCompletionMessageList",
-              get(emulator, f"/chat/completions/{cid}/messages", pkey, {"limit": 100})[1])
+    _validate(
+        components,
+        "ChatCompletionMessageList",
+        get(emulator, f"/chat/completions/{cid}/messages", pkey, {"limit": 100})[1],
+    )

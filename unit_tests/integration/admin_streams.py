@@ -2,6 +2,7 @@
 
 One row per stream; the mock-HTTP tests are parametrised over this table, so every stream gets the same checks.
 """
+
 import copy
 import json
 from dataclasses import dataclass, field
@@ -61,23 +62,87 @@ STREAMS: Dict[str, AdminStream] = {
         AdminStream("data_retention", "/organization/data_retention", SINGLETON),
         # per project
         AdminStream("project_users", "/organization/projects/{project_id}/users", ID_CURSOR, 100, parent="projects"),
-        AdminStream("project_service_accounts", "/organization/projects/{project_id}/service_accounts", ID_CURSOR, 100, parent="projects"),
-        AdminStream("project_api_keys", "/organization/projects/{project_id}/api_keys", ID_CURSOR, 100, parent="projects", params={"owner_project_access": "any"}),
-        AdminStream("project_rate_limits", "/organization/projects/{project_id}/rate_limits", ID_CURSOR, 100, parent="projects"),
-        AdminStream("project_certificates", "/organization/projects/{project_id}/certificates", ID_CURSOR, 100, parent="projects"),
-        AdminStream("project_groups", "/organization/projects/{project_id}/groups", NEXT_CURSOR, 100, parent="projects", id_field="group_id"),
-        AdminStream("project_spend_alerts", "/organization/projects/{project_id}/spend_alerts", ID_CURSOR, 100, parent="projects"),
-        AdminStream("project_spend_limit", "/organization/projects/{project_id}/spend_limit", SINGLETON, parent="projects"),
-        AdminStream("project_model_permissions", "/organization/projects/{project_id}/model_permissions", SINGLETON, parent="projects"),
-        AdminStream("project_hosted_tool_permissions", "/organization/projects/{project_id}/hosted_tool_permissions", SINGLETON, parent="projects"),
-        AdminStream("project_data_retention", "/organization/projects/{project_id}/data_retention", SINGLETON, parent="projects"),
+        AdminStream(
+            "project_service_accounts",
+            "/organization/projects/{project_id}/service_accounts",
+            ID_CURSOR,
+            100,
+            parent="projects",
+        ),
+        AdminStream(
+            "project_api_keys",
+            "/organization/projects/{project_id}/api_keys",
+            ID_CURSOR,
+            100,
+            parent="projects",
+            params={"owner_project_access": "any"},
+        ),
+        AdminStream(
+            "project_rate_limits", "/organization/projects/{project_id}/rate_limits", ID_CURSOR, 100, parent="projects"
+        ),
+        AdminStream(
+            "project_certificates",
+            "/organization/projects/{project_id}/certificates",
+            ID_CURSOR,
+            100,
+            parent="projects",
+        ),
+        AdminStream(
+            "project_groups",
+            "/organization/projects/{project_id}/groups",
+            NEXT_CURSOR,
+            100,
+            parent="projects",
+            id_field="group_id",
+        ),
+        AdminStream(
+            "project_spend_alerts",
+            "/organization/projects/{project_id}/spend_alerts",
+            ID_CURSOR,
+            100,
+            parent="projects",
+        ),
+        AdminStream(
+            "project_spend_limit", "/organization/projects/{project_id}/spend_limit", SINGLETON, parent="projects"
+        ),
+        AdminStream(
+            "project_model_permissions",
+            "/organization/projects/{project_id}/model_permissions",
+            SINGLETON,
+            parent="projects",
+        ),
+        AdminStream(
+            "project_hosted_tool_permissions",
+            "/organization/projects/{project_id}/hosted_tool_permissions",
+            SINGLETON,
+            parent="projects",
+        ),
+        AdminStream(
+            "project_data_retention", "/organization/projects/{project_id}/data_retention", SINGLETON, parent="projects"
+        ),
         AdminStream("project_roles", "/projects/{project_id}/roles", NEXT_CURSOR, 1000, parent="projects"),
-        AdminStream("project_user_roles", "/projects/{project_id}/users/{user_id}/roles", NEXT_CURSOR, 1000, parent="project_users"),
-        AdminStream("project_group_roles", "/projects/{project_id}/groups/{group_id}/roles", NEXT_CURSOR, 1000, parent="project_groups"),
+        AdminStream(
+            "project_user_roles",
+            "/projects/{project_id}/users/{user_id}/roles",
+            NEXT_CURSOR,
+            1000,
+            parent="project_users",
+        ),
+        AdminStream(
+            "project_group_roles",
+            "/projects/{project_id}/groups/{group_id}/roles",
+            NEXT_CURSOR,
+            1000,
+            parent="project_groups",
+        ),
     ]
 }
 ORG_STREAMS = [name for name, s in STREAMS.items() if s.parent is None]
-PER_PROJECT_STREAMS = [name for name, s in STREAMS.items() if s.parent is not None and name not in ("group_users", "group_roles", "user_roles")]
+PER_PROJECT_STREAMS = [
+    name
+    for name, s in STREAMS.items()
+    if s.parent is not None and name not in ("group_users", "group_roles", "user_roles")
+]
 
 
 def sample_body(stream: str) -> Dict[str, Any]:

@@ -1,4 +1,5 @@
 """ConfigBuilder: valid configs for tests. Keys are obviously fake and recognisable (see test_secrets)."""
+
 from typing import Any, Dict
 
 ADMIN_KEY = "sk-admin-FAKEadminKEY0123456789abcdef"

@@ -1,4 +1,5 @@
 """Requests the connector is expected to send, with their exact query parameters."""
+
 from typing import Any, Dict, Optional
 
 from airbyte_cdk.test.mock_http import HttpRequest

@@ -1,4 +1,5 @@
 """Response bodies in the three paging styles of the OpenAI API, plus OpenAI's error body."""
+
 import json
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -27,13 +28,20 @@ def page_token_page(buckets: List[Mapping[str, Any]], next_page: Optional[str] =
 
 
 def bucket(start_time: int, width_seconds: int, results: List[Mapping[str, Any]]) -> Dict[str, Any]:
-    return {"object": "bucket", "start_time": start_time, "end_time": start_time + width_seconds, "results": list(results)}
+    return {
+        "object": "bucket",
+        "start_time": start_time,
+        "end_time": start_time + width_seconds,
+        "results": list(results),
+    }
 
 
 def json_response(body: Any, status: int = 200, headers: Optional[Mapping[str, str]] = None) -> HttpResponse:
     return HttpResponse(json.dumps(body), status, dict(headers or {}))
 
 
-def error_response(status: int, message: str = "error", code: Optional[str] = None, headers: Optional[Mapping[str, str]] = None) -> HttpResponse:
+def error_response(
+    status: int, message: str = "error", code: Optional[str] = None, headers: Optional[Mapping[str, str]] = None
+) -> HttpResponse:
     body = {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": code}}
     return HttpResponse(json.dumps(body), status, dict(headers or {}))

@@ -3,6 +3,7 @@
 Only public CDK API is used: `read`/`discover` of the entrypoint wrapper, and for `check` (which the wrapper
 does not offer) the public `AirbyteEntrypoint` with the root logger captured, as the wrapper does.
 """
+
 import logging
 import tempfile
 from io import StringIO
@@ -55,7 +56,9 @@ def check(config: Mapping[str, Any]) -> EntrypointOutput:
     root.addHandler(handler)
     try:
         with tempfile.TemporaryDirectory() as directory:
-            args = AirbyteEntrypoint.parse_args(["check", "--config", make_file(Path(directory) / "config.json", config)])
+            args = AirbyteEntrypoint.parse_args(
+                ["check", "--config", make_file(Path(directory) / "config.json", config)]
+            )
             messages = list(AirbyteEntrypoint(source).run(args))
     finally:
         root.removeHandler(handler)

@@ -1,6 +1,7 @@
 """audit_logs: incremental on effective_at (server-side `effective_at[gte]`), after=last_id paging, every event
 type kept whole, and the 403 that means audit logging is off."""
-from typing import Any, Dict, List, Optional
+
+from typing import Any, Dict, Optional
 
 import jsonschema
 from airbyte_cdk.models import SyncMode
@@ -26,7 +27,10 @@ def event(event_id: str, effective_at: int, event_type: str = "project.created",
         "type": event_type,
         "effective_at": effective_at,
         "project": {"id": "proj_1", "name": "Main"},
-        "actor": {"type": "session", "session": {"user": {"id": "user_1", "email": "a@example.com"}, "ip_address": "10.0.0.1"}},
+        "actor": {
+            "type": "session",
+            "session": {"user": {"id": "user_1", "email": "a@example.com"}, "ip_address": "10.0.0.1"},
+        },
     }
     record.update(details)
     return record
@@ -89,19 +93,30 @@ def test_a_future_state_does_not_stall_audit_logs() -> None:
 
 @freeze_time(NOW)
 def test_every_event_type_keeps_its_detail_object_whole_even_without_a_schema_property() -> None:
-    known = event("audit_log-1", ts("2026-03-10T00:00:00Z"), "api_key.created", **{"api_key.created": {"id": "key_1", "data": {"scopes": ["api.model.read"]}}})
+    known = event(
+        "audit_log-1",
+        ts("2026-03-10T00:00:00Z"),
+        "api_key.created",
+        **{"api_key.created": {"id": "key_1", "data": {"scopes": ["api.model.read"]}}},
+    )
     unknown = event(
         "audit_log-2",
         ts("2026-03-11T00:00:00Z"),
         "tenant.sso.configured",
-        **{"tenant.sso.configured": {"id": "tenant_1", "changes": {"idp": "okta", "nested": [1, {"x": None}]}}, "brand_new_top_level": 7},
+        **{
+            "tenant.sso.configured": {"id": "tenant_1", "changes": {"idp": "okta", "nested": [1, {"x": None}]}},
+            "brand_new_top_level": 7,
+        },
     )
     with HttpMocker() as http_mocker:
         http_mocker.get(audit_request(ts(START)).build(), id_cursor_page([unknown, known]))
         output = read(config(start_date=START), "audit_logs", mode=SyncMode.incremental)
     records = {r["id"]: r for r in records_of(output, "audit_logs")}
     assert records["audit_log-1"]["api_key.created"] == {"id": "key_1", "data": {"scopes": ["api.model.read"]}}
-    assert records["audit_log-2"]["tenant.sso.configured"] == {"id": "tenant_1", "changes": {"idp": "okta", "nested": [1, {"x": None}]}}
+    assert records["audit_log-2"]["tenant.sso.configured"] == {
+        "id": "tenant_1",
+        "changes": {"idp": "okta", "nested": [1, {"x": None}]},
+    }
     assert records["audit_log-2"]["brand_new_top_level"] == 7
     schema = schema_of("audit_logs")
     assert "tenant.sso.configured" not in schema["properties"] and schema["additionalProperties"] is True
@@ -117,7 +132,9 @@ def test_403_skips_audit_logs_with_how_to_enable_it_and_the_other_streams_go_on(
         http_mocker.get(audit, error_response(403, "Audit logging is not enabled for this organization."))
         usage = usage_request("usage_embeddings", today, NOW_TS).build()
         http_mocker.get(usage, page_token_page([bucket(today, 86400, [{"input_tokens": 3, "num_model_requests": 1}])]))
-        output = read(config(start_date="2026-03-15T00:00:00Z"), "audit_logs", "usage_embeddings", mode=SyncMode.incremental)
+        output = read(
+            config(start_date="2026-03-15T00:00:00Z"), "audit_logs", "usage_embeddings", mode=SyncMode.incremental
+        )
         http_mocker.assert_number_of_calls(audit, 1)
     assert not output.errors
     assert records_of(output, "audit_logs") == []

@@ -1,4 +1,5 @@
 """check: one cheap request per credential given; a failure names the field and the HTTP status and says what to do."""
+
 import re
 
 import pytest
@@ -15,10 +16,14 @@ NOW = 1767225600  # 2026-01-01T00:00:00Z
 ADMIN_CHECK = RequestBuilder.api("/organization/projects").with_limit(1).build()
 PROJECT_CHECK = RequestBuilder.api("/models").build()
 CODEX_CHECK = RequestBuilder.codex("/workspaces/ws_1/usage").with_limit(1).with_param("start_time", NOW - 86400).build()
-CODEX_CHECK_2 = RequestBuilder.codex("/workspaces/ws_2/usage").with_limit(1).with_param("start_time", NOW - 86400).build()
+CODEX_CHECK_2 = (
+    RequestBuilder.codex("/workspaces/ws_2/usage").with_limit(1).with_param("start_time", NOW - 86400).build()
+)
 OK = {
     "admin": id_cursor_page([{"id": "proj_1", "object": "organization.project"}]),
-    "project": json_response({"object": "list", "data": [{"id": "gpt-4o", "object": "model", "created": 1, "owned_by": "system"}]}),
+    "project": json_response(
+        {"object": "list", "data": [{"id": "gpt-4o", "object": "model", "created": 1, "owned_by": "system"}]}
+    ),
     "codex": json_response({"object": "page", "data": [], "has_more": False, "next_page": None}),
 }
 REQUESTS = {"admin": ADMIN_CHECK, "project": PROJECT_CHECK, "codex": CODEX_CHECK}
@@ -40,7 +45,9 @@ def _status(output):
 
 
 @freeze_time("2026-01-01T00:00:00Z")
-@pytest.mark.parametrize("credentials", [("admin",), ("admin", "project"), ("admin", "project", "codex"), ("admin", "codex")])
+@pytest.mark.parametrize(
+    "credentials", [("admin",), ("admin", "project"), ("admin", "project", "codex"), ("admin", "codex")]
+)
 def test_check_succeeds_with_one_request_per_credential_and_workspace(credentials):
     with HttpMocker() as http_mocker:
         for credential in credentials:
@@ -59,7 +66,13 @@ def test_check_succeeds_with_one_request_per_credential_and_workspace(credential
 
 def test_check_sends_each_key_to_its_own_api():
     with HttpMocker() as http_mocker:
-        http_mocker.get(RequestBuilder.api("/organization/projects").with_limit(1).with_bearer(ConfigBuilder().build()["admin_api_key"]).build(), OK["admin"])
+        http_mocker.get(
+            RequestBuilder.api("/organization/projects")
+            .with_limit(1)
+            .with_bearer(ConfigBuilder().build()["admin_api_key"])
+            .build(),
+            OK["admin"],
+        )
         http_mocker.get(RequestBuilder.api("/models").with_bearer(PROJECT_KEY).build(), OK["project"])
         output = check(_config("admin", "project"))
     assert _status(output).status == Status.SUCCEEDED
@@ -84,7 +97,12 @@ FAILURES = [
 def test_check_fails_naming_the_field_the_status_and_the_fix(credential, status, words):
     with HttpMocker() as http_mocker:
         for other in ("admin", "project", "codex"):
-            http_mocker.get(REQUESTS[other], error_response(status, "Incorrect API key provided: sk-proj-FAKEp****cdef") if other == credential else OK[other])
+            http_mocker.get(
+                REQUESTS[other],
+                error_response(status, "Incorrect API key provided: sk-proj-FAKEp****cdef")
+                if other == credential
+                else OK[other],
+            )
         http_mocker.get(CODEX_CHECK_2, OK["codex"])
         output = check(_config("admin", "project", "codex"))
 

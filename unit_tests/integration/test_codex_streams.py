@@ -3,6 +3,7 @@
 Time is frozen at 2026-01-10T12:00Z, so "today" is 2026-01-10 and the exclusive `end_time` of the last window is
 2026-01-11T00:00Z.
 """
+
 import json
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional
@@ -35,7 +36,13 @@ def ts(day: str) -> int:
 
 
 JAN_01, JAN_11 = ts("2026-01-01"), ts("2026-01-11")
-CODEX_STREAMS = ["codex_usage", "codex_usage_clients", "codex_usage_models", "codex_code_reviews", "codex_code_review_responses"]
+CODEX_STREAMS = [
+    "codex_usage",
+    "codex_usage_clients",
+    "codex_usage_models",
+    "codex_code_reviews",
+    "codex_code_review_responses",
+]
 
 
 def config(workspaces: str = "ws_1,ws_2", **fields: Any) -> Dict[str, Any]:
@@ -43,7 +50,12 @@ def config(workspaces: str = "ws_1,ws_2", **fields: Any) -> Dict[str, Any]:
 
 
 def usage_request(
-    workspace: str, start: int = JAN_01, end: int = JAN_11, page: Optional[str] = None, limit: int = 500, group: bool = True
+    workspace: str,
+    start: int = JAN_01,
+    end: int = JAN_11,
+    page: Optional[str] = None,
+    limit: int = 500,
+    group: bool = True,
 ) -> RequestBuilder:
     builder = (
         RequestBuilder.codex(f"/workspaces/{workspace}/usage")
@@ -60,13 +72,22 @@ def usage_request(
     return builder
 
 
-def review_request(endpoint: str, workspace: str, start: int = JAN_01, end: int = JAN_11, page: Optional[str] = None) -> RequestBuilder:
+def review_request(
+    endpoint: str, workspace: str, start: int = JAN_01, end: int = JAN_11, page: Optional[str] = None
+) -> RequestBuilder:
     """code_reviews / code_review_responses: like usage, without `group`."""
-    return _with_common(RequestBuilder.codex(f"/workspaces/{workspace}/{endpoint}").with_bearer(CODEX_KEY), start, end, page)
+    return _with_common(
+        RequestBuilder.codex(f"/workspaces/{workspace}/{endpoint}").with_bearer(CODEX_KEY), start, end, page
+    )
 
 
 def _with_common(builder: RequestBuilder, start: int, end: int, page: Optional[str]) -> RequestBuilder:
-    builder = builder.with_param("start_time", start).with_param("end_time", end).with_param("group_by", "day").with_limit(500)
+    builder = (
+        builder.with_param("start_time", start)
+        .with_param("end_time", end)
+        .with_param("group_by", "day")
+        .with_limit(500)
+    )
     return builder.with_page(page) if page else builder
 
 
@@ -77,7 +98,9 @@ def expect(http: HttpMocker, request: RequestBuilder, response: HttpResponse):
     return built
 
 
-def usage_row(day: int, user: Optional[str], clients: Optional[List[Mapping[str, Any]]] = None, models: Any = None) -> Dict[str, Any]:
+def usage_row(
+    day: int, user: Optional[str], clients: Optional[List[Mapping[str, Any]]] = None, models: Any = None
+) -> Dict[str, Any]:
     return {
         "object": "codex.usage",
         "start_time": day,
@@ -110,7 +133,12 @@ def test_discover_lists_codex_streams_only_with_key_and_workspaces():
 def test_discover_primary_keys_and_cursor():
     streams = {s.name: s for s in discover(normalize_config(config())).catalog.catalog.streams}
     assert streams["codex_usage"].source_defined_primary_key == [["workspace_id"], ["start_time"], ["user_key"]]
-    assert streams["codex_usage_clients"].source_defined_primary_key == [["workspace_id"], ["start_time"], ["user_key"], ["index"]]
+    assert streams["codex_usage_clients"].source_defined_primary_key == [
+        ["workspace_id"],
+        ["start_time"],
+        ["user_key"],
+        ["index"],
+    ]
     assert streams["codex_code_reviews"].default_cursor_field == ["start_time"]
     assert SyncMode.incremental in streams["codex_code_review_responses"].supported_sync_modes
 
@@ -145,7 +173,9 @@ def test_two_workspaces_with_interleaved_pages_and_exact_params():
         requests = [
             expect(http, usage_request("ws_1"), page_token_page([usage_row(JAN_01, "u1")], next_page="p2")),
             expect(http, usage_request("ws_2"), page_token_page([usage_row(JAN_01, "u9")], next_page="p2")),
-            expect(http, usage_request("ws_1", page="p2"), page_token_page([usage_row(JAN_01 + DAY, "u1")], next_page="p3")),
+            expect(
+                http, usage_request("ws_1", page="p2"), page_token_page([usage_row(JAN_01 + DAY, "u1")], next_page="p3")
+            ),
             expect(http, usage_request("ws_2", page="p2"), page_token_page([usage_row(JAN_01 + 3 * DAY, "u9")])),
             expect(http, usage_request("ws_1", page="p3"), page_token_page([usage_row(JAN_01 + 2 * DAY, "u2")])),
         ]
@@ -171,8 +201,13 @@ def test_long_history_is_read_in_90_day_windows_with_exclusive_day_aligned_ends(
     windows = [(start, start + 90 * DAY), (start + 90 * DAY, JAN_11)]
     assert start + 90 * DAY < JAN_11 <= start + 180 * DAY  # two windows: 90 days, then up to tomorrow 00:00
     with HttpMocker() as http:
-        requests = [expect(http, review_request("code_reviews", "ws_1", lower, upper), page_token_page([])) for lower, upper in windows]
-        output = read(config("ws_1", start_date="2025-09-01T15:30:00Z"), "codex_code_reviews", mode=SyncMode.incremental)
+        requests = [
+            expect(http, review_request("code_reviews", "ws_1", lower, upper), page_token_page([]))
+            for lower, upper in windows
+        ]
+        output = read(
+            config("ws_1", start_date="2025-09-01T15:30:00Z"), "codex_code_reviews", mode=SyncMode.incremental
+        )
         for request in requests:
             http.assert_number_of_calls(request, 1)
     assert not output.errors
@@ -180,7 +215,8 @@ def test_long_history_is_read_in_90_day_windows_with_exclusive_day_aligned_ends(
 
 @freeze_time(NOW)
 def test_state_per_workspace_lookback_and_a_workspace_added_between_syncs():
-    """ws_1/ws_2 resume from their own cursors minus the 5-day lookback; ws_3, added later, backfills from start_date."""
+    """ws_1/ws_2 resume from their own cursors minus the 5-day lookback; ws_3, added later, backfills from
+    start_date."""
     start = ts("2025-12-01")
     cfg = config("ws_1,ws_2,ws_3", start_date="2025-12-01T00:00:00Z")
     # The state a previous sync (with ws_1, ws_2 and a since-removed ws_old) left, including the CDK's global cursor.
@@ -202,17 +238,33 @@ def test_state_per_workspace_lookback_and_a_workspace_added_between_syncs():
         .build()
     )
     endpoint = "code_review_responses"
-    row = {"object": "codex.code_review_responses", "pull_request_reviews": 3, "comments": 4, "replies": 1, "reactions": 2,
-           "reaction_details": {"upvotes": 2, "downvotes": 0, "other": 0}}
+    row = {
+        "object": "codex.code_review_responses",
+        "pull_request_reviews": 3,
+        "comments": 4,
+        "replies": 1,
+        "reactions": 2,
+        "reaction_details": {"upvotes": 2, "downvotes": 0, "other": 0},
+    }
     with HttpMocker() as http:
         requests = [
-            expect(http, review_request(endpoint, "ws_1", ts("2026-01-03")),
-                   page_token_page([{**row, "start_time": ts("2026-01-09"), "end_time": ts("2026-01-10")}])),
+            expect(
+                http,
+                review_request(endpoint, "ws_1", ts("2026-01-03")),
+                page_token_page([{**row, "start_time": ts("2026-01-09"), "end_time": ts("2026-01-10")}]),
+            ),
             expect(http, review_request(endpoint, "ws_2", ts("2025-12-31")), page_token_page([])),
             # ws_3 is new: from start_date, in 90-day windows (here one: 2025-12-01 .. tomorrow).
-            expect(http, review_request(endpoint, "ws_3", start), page_token_page([{**row, "start_time": start, "end_time": start + DAY}], next_page="n")),
-            expect(http, review_request(endpoint, "ws_3", start, page="n"),
-                   page_token_page([{**row, "start_time": ts("2026-01-02"), "end_time": ts("2026-01-03")}])),
+            expect(
+                http,
+                review_request(endpoint, "ws_3", start),
+                page_token_page([{**row, "start_time": start, "end_time": start + DAY}], next_page="n"),
+            ),
+            expect(
+                http,
+                review_request(endpoint, "ws_3", start, page="n"),
+                page_token_page([{**row, "start_time": ts("2026-01-02"), "end_time": ts("2026-01-03")}]),
+            ),
         ]
         output = read(cfg, "codex_code_review_responses", mode=SyncMode.incremental, state=state)
         for request in requests:
@@ -262,8 +314,14 @@ def test_nested_arrays_become_child_records_with_parent_keys():
         usage_row(
             JAN_01,
             "u1",
-            clients=[{"client_id": "cli", "threads": 1, "turns": 3, "credits": 1.25}, {"client_id": "ide", "threads": 2}],
-            models=[{"model": "gpt-5-codex", "credits": 1.0, "speed": None}, {"model": "gpt-5-codex", "credits": 0.25, "speed": "fast"}],
+            clients=[
+                {"client_id": "cli", "threads": 1, "turns": 3, "credits": 1.25},
+                {"client_id": "ide", "threads": 2},
+            ],
+            models=[
+                {"model": "gpt-5-codex", "credits": 1.0, "speed": None},
+                {"model": "gpt-5-codex", "credits": 0.25, "speed": "fast"},
+            ],
         ),
         # A workspace-level row (no user): keyed by the stand-in "workspace"; null models yield no child.
         usage_row(JAN_01, None, clients=[{"client_id": "web", "turns": 1}], models=None),
@@ -279,13 +337,38 @@ def test_nested_arrays_become_child_records_with_parent_keys():
                 assert parents[0]["clients"] == rows[0]["clients"]  # the parent keeps the API row whole
             elif stream == "codex_usage_clients":
                 assert records_of(output, stream) == [
-                    {"client_id": "cli", "threads": 1, "turns": 3, "credits": 1.25, "start_time": JAN_01, "end_time": JAN_01 + DAY,
-                     "user_id": "u1", "user_key": "u1", "index": 0, "workspace_id": "ws_1"},
-                    {"client_id": "ide", "threads": 2, "start_time": JAN_01, "end_time": JAN_01 + DAY,
-                     "user_id": "u1", "user_key": "u1", "index": 1, "workspace_id": "ws_1"},
+                    {
+                        "client_id": "cli",
+                        "threads": 1,
+                        "turns": 3,
+                        "credits": 1.25,
+                        "start_time": JAN_01,
+                        "end_time": JAN_01 + DAY,
+                        "user_id": "u1",
+                        "user_key": "u1",
+                        "index": 0,
+                        "workspace_id": "ws_1",
+                    },
+                    {
+                        "client_id": "ide",
+                        "threads": 2,
+                        "start_time": JAN_01,
+                        "end_time": JAN_01 + DAY,
+                        "user_id": "u1",
+                        "user_key": "u1",
+                        "index": 1,
+                        "workspace_id": "ws_1",
+                    },
                     # (the CDK leaves null fields out of emitted records: user_id is null here)
-                    {"client_id": "web", "turns": 1, "start_time": JAN_01, "end_time": JAN_01 + DAY,
-                     "user_key": "workspace", "index": 0, "workspace_id": "ws_1"},
+                    {
+                        "client_id": "web",
+                        "turns": 1,
+                        "start_time": JAN_01,
+                        "end_time": JAN_01 + DAY,
+                        "user_key": "workspace",
+                        "index": 0,
+                        "workspace_id": "ws_1",
+                    },
                 ]
             else:
                 models = records_of(output, stream)
@@ -299,10 +382,17 @@ def test_nested_arrays_become_child_records_with_parent_keys():
 @freeze_time(NOW)
 def test_a_refused_limit_is_halved_and_the_read_goes_on():
     refusal = error_response(400, "limit must be less than or equal to 250", code="invalid_value")
-    with HttpMocker() as http, patch("airbyte_cdk.sources.declarative.retrievers.page_size_reducer.time.sleep") as sleep:
+    with (
+        HttpMocker() as http,
+        patch("airbyte_cdk.sources.declarative.retrievers.page_size_reducer.time.sleep") as sleep,
+    ):
         first = expect(http, usage_request("ws_1"), refusal)
-        retry = expect(http, usage_request("ws_1", limit=250), page_token_page([usage_row(JAN_01, "u1")], next_page="p2"))
-        second = expect(http, usage_request("ws_1", limit=250, page="p2"), page_token_page([usage_row(JAN_01 + DAY, "u1")]))
+        retry = expect(
+            http, usage_request("ws_1", limit=250), page_token_page([usage_row(JAN_01, "u1")], next_page="p2")
+        )
+        second = expect(
+            http, usage_request("ws_1", limit=250, page="p2"), page_token_page([usage_row(JAN_01 + DAY, "u1")])
+        )
         output = read(config("ws_1"), "codex_usage", mode=SyncMode.incremental)
         http.assert_number_of_calls(first, 1)
         http.assert_number_of_calls(retry, 1)
@@ -314,7 +404,9 @@ def test_a_refused_limit_is_halved_and_the_read_goes_on():
 
 @freeze_time(NOW)
 def test_a_fastapi_style_limit_refusal_is_understood_too():
-    refusal = HttpResponse(json.dumps({"detail": [{"loc": ["query", "limit"], "msg": "ensure this value is <= 100"}]}), 422)
+    refusal = HttpResponse(
+        json.dumps({"detail": [{"loc": ["query", "limit"], "msg": "ensure this value is <= 100"}]}), 422
+    )
     with HttpMocker() as http, patch("airbyte_cdk.sources.declarative.retrievers.page_size_reducer.time.sleep"):
         http.get(usage_request("ws_1").build(), refusal)
         http.get(usage_request("ws_1", limit=250).build(), refusal)
@@ -349,7 +441,10 @@ def test_401_is_a_config_error_naming_the_codex_key():
 
 def test_state_migration_drops_only_the_global_cursor():
     migration = FullReadForNewPartitions(config={}, parameters={})
-    per_partition = {"states": [{"partition": {"workspace_id": "a"}, "cursor": {"start_time": "1"}}], "use_global_cursor": False}
+    per_partition = {
+        "states": [{"partition": {"workspace_id": "a"}, "cursor": {"start_time": "1"}}],
+        "use_global_cursor": False,
+    }
     state = {**per_partition, "state": {"start_time": "9"}, "lookback_window": 3}
     assert migration.should_migrate(state)
     assert migration.migrate(state) == per_partition
@@ -373,7 +468,10 @@ def _mock_admin_check(http: HttpMocker) -> None:
 def test_check_validates_every_workspace():
     with HttpMocker() as http:
         _mock_admin_check(http)
-        requests = [expect(http, check_request(ws), page_token_page([usage_row(JAN_01, "u1")])) for ws in ("ws_1", "ws_2", "ws_3")]
+        requests = [
+            expect(http, check_request(ws), page_token_page([usage_row(JAN_01, "u1")]))
+            for ws in ("ws_1", "ws_2", "ws_3")
+        ]
         output = check(normalize_config(config("ws_1,ws_2,ws_3")))
         for request in requests:
             http.assert_number_of_calls(request, 1)

@@ -3,6 +3,7 @@
 A local loopback server stands in for OpenAI: it records every request, so "no request was sent" is observed,
 not assumed. Bad configs are also run in-process through `run.run` (fast) for every command.
 """
+
 import json
 import os
 import re
@@ -50,7 +51,9 @@ class FakeOpenAI:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
                 recorder.requests.append((parts.path, query, self.headers.get("Authorization", "")))
-                status, body = recorder.routes.get((parts.path, (query.get("after") or [""])[0]), (404, {"error": {"message": "no route"}}))
+                status, body = recorder.routes.get(
+                    (parts.path, (query.get("after") or [""])[0]), (404, {"error": {"message": "no route"}})
+                )
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -101,21 +104,45 @@ BAD_CONFIGS = {
     "project key as admin key": ({"admin_api_key": PROJECT_KEY}, "`admin_api_key` is a project key"),
     "admin key as project key": ({"project_api_key": ADMIN_KEY}, "`project_api_key` holds an Admin API key"),
     "missing admin key": ({"admin_api_key": None}, "`admin_api_key` is required"),
-    "malformed workspace id": ({"codex_api_key": "sk-FAKEcodex0000", "workspace_ids": "ws_1, ws/2"}, "`workspace_ids` has malformed ID(s)"),
-    "codex key without workspaces": ({"codex_api_key": "sk-FAKEcodex0000", "workspace_ids": " , "}, "`workspace_ids` is required when `codex_api_key` is set"),
-    "unparsable start date": ({"start_date": "last tuesday"}, "`start_date` 'last tuesday' is not an ISO 8601 date-time"),
+    "malformed workspace id": (
+        {"codex_api_key": "sk-FAKEcodex0000", "workspace_ids": "ws_1, ws/2"},
+        "`workspace_ids` has malformed ID(s)",
+    ),
+    "codex key without workspaces": (
+        {"codex_api_key": "sk-FAKEcodex0000", "workspace_ids": " , "},
+        "`workspace_ids` is required when `codex_api_key` is set",
+    ),
+    "unparsable start date": (
+        {"start_date": "last tuesday"},
+        "`start_date` 'last tuesday' is not an ISO 8601 date-time",
+    ),
     "future start date": ({"start_date": "2999-01-01T00:00:00Z"}, "`start_date` 2999-01-01T00:00:00Z is in the future"),
     "plain http to a remote host": ({"api_base_url": "http://api.example.com/v1"}, "`api_base_url` uses plain http://"),
-    "codex base url without https": ({"codex_api_base_url": "ftp://example.com"}, "`codex_api_base_url` must be an https:// URL"),
+    "codex base url without https": (
+        {"codex_api_base_url": "ftp://example.com"},
+        "`codex_api_base_url` must be an https:// URL",
+    ),
     "negative lookback": ({"lookback_window_days": -1}, "`lookback_window_days` must be a whole number"),
     "too many workers": ({"num_workers": 64}, "`num_workers` must be a whole number from 1 to 10"),
     "empty admin key": ({"admin_api_key": ""}, "`admin_api_key` is empty or only whitespace"),
     "whitespace admin key": ({"admin_api_key": "  \t "}, "`admin_api_key` is empty or only whitespace"),
-    "key with a line break": ({"project_api_key": PROJECT_KEY + "\n"}, "`project_api_key` contains spaces or line breaks"),
-    "admin key as codex key": ({"codex_api_key": ADMIN_KEY, "workspace_ids": "ws_1"}, "`codex_api_key` holds an Admin API key"),
-    "junk workspace ids": ({"codex_api_key": "sk-FAKEcodex0000", "workspace_ids": "ws_1; DROP TABLE"}, "`workspace_ids` has malformed ID(s)"),
+    "key with a line break": (
+        {"project_api_key": PROJECT_KEY + "\n"},
+        "`project_api_key` contains spaces or line breaks",
+    ),
+    "admin key as codex key": (
+        {"codex_api_key": ADMIN_KEY, "workspace_ids": "ws_1"},
+        "`codex_api_key` holds an Admin API key",
+    ),
+    "junk workspace ids": (
+        {"codex_api_key": "sk-FAKEcodex0000", "workspace_ids": "ws_1; DROP TABLE"},
+        "`workspace_ids` has malformed ID(s)",
+    ),
     "malformed start date": ({"start_date": "2024-13-45"}, "`start_date` '2024-13-45' is not an ISO 8601 date-time"),
-    "unknown group_by dimension": ({"usage_group_by": ["model", "colour"]}, "`usage_group_by` has unknown dimension(s) colour"),
+    "unknown group_by dimension": (
+        {"usage_group_by": ["model", "colour"]},
+        "`usage_group_by` has unknown dimension(s) colour",
+    ),
 }
 
 
@@ -161,9 +188,23 @@ def subprocess_runs(tmp_path_factory):
     directory = tmp_path_factory.mktemp("entrypoint")
     with FakeOpenAI() as server:
         users = [sample_record("users", id="user_1"), sample_record("users", id="user_2")]
-        server.routes[("/v1/organization/users", "")] = (200, {"object": "list", "data": users[:1], "first_id": "user_1", "last_id": "user_1", "has_more": True})
-        server.routes[("/v1/organization/users", "user_1")] = (200, {"object": "list", "data": users[1:], "first_id": "user_2", "last_id": "user_2", "has_more": False})
-        server.routes[("/v1/organization/projects", "")] = (401, {"error": {"message": f"Incorrect API key provided: {ADMIN_KEY[:14]}****{ADMIN_KEY[-4:]}", "code": "invalid_api_key"}})
+        server.routes[("/v1/organization/users", "")] = (
+            200,
+            {"object": "list", "data": users[:1], "first_id": "user_1", "last_id": "user_1", "has_more": True},
+        )
+        server.routes[("/v1/organization/users", "user_1")] = (
+            200,
+            {"object": "list", "data": users[1:], "first_id": "user_2", "last_id": "user_2", "has_more": False},
+        )
+        server.routes[("/v1/organization/projects", "")] = (
+            401,
+            {
+                "error": {
+                    "message": f"Incorrect API key provided: {ADMIN_KEY[:14]}****{ADMIN_KEY[-4:]}",
+                    "code": "invalid_api_key",
+                }
+            },
+        )
         good = ConfigBuilder().with_fields(api_base_url=server.base_url, codex_api_base_url=server.base_url).build()
         bad = _bad_config("project key as admin key", server.base_url)
         files = {
@@ -277,15 +318,26 @@ def test_bad_config_sends_no_request(subprocess_runs, case, code):
     assert not [r for r in requests if r[2] != f"Bearer {ADMIN_KEY}"], "a bad config sent a request"
 
 
-@pytest.mark.parametrize("broken, words", [
-    ("config", "The config file"),
-    ("state", "The state file"),
-    ("catalog", "The catalog file"),
-])
+@pytest.mark.parametrize(
+    "broken, words",
+    [
+        ("config", "The config file"),
+        ("state", "The state file"),
+        ("catalog", "The catalog file"),
+    ],
+)
 def test_corrupt_files_give_a_clean_config_error(broken, words, tmp_path, capsys):
     contents = {"config": ConfigBuilder().build(), "catalog": CATALOG, "state": []}
-    contents[broken] = {"config": '{"admin_api_key": "sk-admin-FAKE', "state": '[{"type": "STREAM", "stream": ', "catalog": "[]"}[broken]
-    args = ["read"] + [arg for kind in ("config", "catalog", "state") for arg in (f"--{kind}", _write(tmp_path, f"{kind}.json", contents[kind]))]
+    contents[broken] = {
+        "config": '{"admin_api_key": "sk-admin-FAKE',
+        "state": '[{"type": "STREAM", "stream": ',
+        "catalog": "[]",
+    }[broken]
+    args = ["read"] + [
+        arg
+        for kind in ("config", "catalog", "state")
+        for arg in (f"--{kind}", _write(tmp_path, f"{kind}.json", contents[kind]))
+    ]
     with HttpMocker() as http_mocker:
         with pytest.raises(SystemExit) as exit_info:
             run_module.run(args)

@@ -2,6 +2,7 @@
 
 Waits are recorded instead of slept (`sleeps` fixture), so the retry tests run in milliseconds.
 """
+
 import re
 
 import pytest
@@ -36,7 +37,11 @@ def test_401_is_a_config_error_naming_the_admin_key(stream):
     with HttpMocker() as http_mocker:
         if stream == "project_users":
             http_mocker.get(request("projects").build(), page("projects", [sample_record("projects", id="proj_1")]))
-        body = error_response(401, f"Incorrect API key provided: {ECHOED_KEY}. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_api_key")
+        body = error_response(
+            401,
+            f"Incorrect API key provided: {ECHOED_KEY}. You can find your API key at https://platform.openai.com/account/api-keys.",
+            "invalid_api_key",
+        )
         http_mocker.get(request(stream, project_id="proj_1").build(), body)
         output = read(ConfigBuilder().build(), stream, expect_error=True)
 
@@ -59,7 +64,9 @@ def test_403_404_on_a_stream_skips_it_and_the_sync_goes_on(status, why):
     assert not output.errors, _error_messages(output)
     assert [r["id"] for r in records_of(output, "users")] == ["user_1", "user_2"]
     assert not records_of(output, "certificates")
-    assert output.is_in_logs(f"Skipping https://api.openai.com/v1/organization/certificates: OpenAI answered HTTP {status}")
+    assert output.is_in_logs(
+        f"Skipping https://api.openai.com/v1/organization/certificates: OpenAI answered HTTP {status}"
+    )
     assert output.is_in_logs(why)
 
 
@@ -68,21 +75,34 @@ def test_403_404_on_one_partition_skips_only_that_partition(status):
     projects = [sample_record("projects", id=p) for p in ("proj_1", "proj_2", "proj_3")]
     with HttpMocker() as http_mocker:
         http_mocker.get(request("projects").build(), page("projects", projects))
-        http_mocker.get(request("project_users", project_id="proj_1").build(), page("project_users", [sample_record("project_users", id="u1")]))
+        http_mocker.get(
+            request("project_users", project_id="proj_1").build(),
+            page("project_users", [sample_record("project_users", id="u1")]),
+        )
         http_mocker.get(request("project_users", project_id="proj_2").build(), error_response(status))
-        http_mocker.get(request("project_users", project_id="proj_3").build(), page("project_users", [sample_record("project_users", id="u3")]))
+        http_mocker.get(
+            request("project_users", project_id="proj_3").build(),
+            page("project_users", [sample_record("project_users", id="u3")]),
+        )
         output = read(ConfigBuilder().build(), "project_users")
 
     assert not output.errors, _error_messages(output)
-    assert sorted((r["project_id"], r["id"]) for r in records_of(output, "project_users")) == [("proj_1", "u1"), ("proj_3", "u3")]
-    assert output.is_in_logs(f"Skipping https://api.openai.com/v1/organization/projects/proj_2/users: OpenAI answered HTTP {status}")
+    assert sorted((r["project_id"], r["id"]) for r in records_of(output, "project_users")) == [
+        ("proj_1", "u1"),
+        ("proj_3", "u3"),
+    ]
+    assert output.is_in_logs(
+        f"Skipping https://api.openai.com/v1/organization/projects/proj_2/users: OpenAI answered HTTP {status}"
+    )
 
 
 # ----------------------------------------------------------------------------------------------- 429
 def test_429_waits_for_retry_after_then_succeeds(sleeps):
     with HttpMocker() as http_mocker:
         req = request("users").build()
-        http_mocker.get(req, [error_response(429, "Rate limit reached", headers={"Retry-After": "7"}), page("users", USERS)])
+        http_mocker.get(
+            req, [error_response(429, "Rate limit reached", headers={"Retry-After": "7"}), page("users", USERS)]
+        )
         output = read(ConfigBuilder().build(), "users")
         http_mocker.assert_number_of_calls(req, 2)
 
@@ -109,7 +129,10 @@ def test_429_without_retry_after_backs_off_exponentially_and_does_not_give_up_af
 def test_5xx_is_retried_then_succeeds(sleeps):
     with HttpMocker() as http_mocker:
         req = request("users").build()
-        http_mocker.get(req, [error_response(500), error_response(502), error_response(503), error_response(504), page("users", USERS)])
+        http_mocker.get(
+            req,
+            [error_response(500), error_response(502), error_response(503), error_response(504), page("users", USERS)],
+        )
         output = read(ConfigBuilder().build(), "users")
         http_mocker.assert_number_of_calls(req, 5)
 
@@ -123,7 +146,14 @@ def test_5xx_with_a_non_json_body_is_retried(sleeps):
 
     with HttpMocker() as http_mocker:
         req = request("users").build()
-        http_mocker.get(req, [HttpResponse("<html>502 Bad Gateway</html>", 502), HttpResponse('{"error": null}', 500), page("users", USERS)])
+        http_mocker.get(
+            req,
+            [
+                HttpResponse("<html>502 Bad Gateway</html>", 502),
+                HttpResponse('{"error": null}', 500),
+                page("users", USERS),
+            ],
+        )
         output = read(ConfigBuilder().build(), "users")
 
     assert not output.errors, _error_messages(output)
@@ -133,7 +163,9 @@ def test_5xx_with_a_non_json_body_is_retried(sleeps):
 INVITES = [sample_record("invites", id="invite_1"), sample_record("invites", id="invite_2")]
 
 
-@pytest.mark.parametrize("body", ['{"object": "list", "data": [{"id": "invite_', "<html><body>502 Bad Gateway</body></html>", "", "null"])
+@pytest.mark.parametrize(
+    "body", ['{"object": "list", "data": [{"id": "invite_', "<html><body>502 Bad Gateway</body></html>", "", "null"]
+)
 def test_200_whose_body_is_not_complete_json_is_retried_and_nothing_of_it_is_emitted(body, sleeps):
     """Without the `unreadable_body` filter the CDK reads such a body as an empty last page: exit 0, records missing."""
     from airbyte_cdk.test.mock_http import HttpResponse
@@ -159,7 +191,9 @@ def test_200_with_an_unreadable_body_every_time_fails_instead_of_ending_the_stre
         output = read(ConfigBuilder().build(), "invites", expect_error=True)
 
     assert not records_of(output, "invites")
-    assert any("not complete JSON" in (e.trace.error.internal_message or "") + e.trace.error.message for e in output.errors), _error_messages(output)
+    assert any(
+        "not complete JSON" in (e.trace.error.internal_message or "") + e.trace.error.message for e in output.errors
+    ), _error_messages(output)
     assert len(sleeps.calls) == 8
 
 
@@ -171,13 +205,18 @@ def test_an_unreadable_200_on_a_cached_parent_list_fails_loudly(sleeps):
     from airbyte_cdk.test.mock_http import HttpResponse
 
     with HttpMocker() as http_mocker:
-        http_mocker.get(request("users").build(), [HttpResponse('{"object": "list", "data": [{"id": "user_', 200), page("users", USERS)])
+        http_mocker.get(
+            request("users").build(),
+            [HttpResponse('{"object": "list", "data": [{"id": "user_', 200), page("users", USERS)],
+        )
         http_mocker.get(request("invites").build(), page("invites", INVITES))
         output = read(ConfigBuilder().build(), "users", "invites", expect_error=True)
 
     assert not records_of(output, "users")
     assert [r["id"] for r in records_of(output, "invites")] == ["invite_1", "invite_2"]
-    assert any("not complete JSON" in (e.trace.error.internal_message or "") + e.trace.error.message for e in output.errors), _error_messages(output)
+    assert any(
+        "not complete JSON" in (e.trace.error.internal_message or "") + e.trace.error.message for e in output.errors
+    ), _error_messages(output)
 
 
 def test_persistent_5xx_fails_with_a_transient_error_after_the_retries(sleeps):
@@ -237,4 +276,6 @@ def test_every_stream_uses_the_shared_error_policy(stream, sleeps):
     assert not records_of(output, stream)
     assert len(sleeps.calls) == 1, sleeps.calls
     url = "https://api.openai.com/v1" + STREAMS[stream].path.format(**placeholders)
-    assert output.is_in_logs(re.escape(f"Skipping {url}: OpenAI answered HTTP 403")), [m.log.message for m in output.logs][-5:]
+    assert output.is_in_logs(re.escape(f"Skipping {url}: OpenAI answered HTTP 403")), [
+        m.log.message for m in output.logs
+    ][-5:]

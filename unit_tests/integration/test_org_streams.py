@@ -1,4 +1,5 @@
 """Organisation streams (Admin API key): paging with exact query parameters, records valid against their schema."""
+
 import pytest
 from airbyte_cdk.test.mock_http import HttpMocker
 
@@ -32,7 +33,9 @@ def test_every_org_stream_is_covered():
     incremental = [n for n in discovered if n.startswith("usage_") or n in ("costs", "audit_logs")]
     assert len(incremental) == 12  # usage, costs and audit logs: tested in test_usage_costs.py / test_audit_logs.py
     entity = [n for n in discovered if n not in incremental]
-    assert entity == list(STREAMS), "an admin-only config discovers exactly the Admin API entity streams, in manifest order"
+    assert entity == list(STREAMS), (
+        "an admin-only config discovers exactly the Admin API entity streams, in manifest order"
+    )
 
 
 @pytest.mark.parametrize("stream", ["spend_limit", "data_retention"])

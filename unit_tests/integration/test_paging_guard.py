@@ -6,6 +6,7 @@ a two-page cycle, an empty page, a parent read from the request cache and a list
 A stop_condition could not do this: it sees no earlier cursor, cannot fail, and runs after the page's records were
 emitted, so a repeated page would be emitted twice (the first test shows those records come out once).
 """
+
 import json
 from typing import List
 
@@ -18,7 +19,7 @@ from .config import ConfigBuilder
 from .request_builder import RequestBuilder
 from .response_builder import bucket, error_response, id_cursor_page, next_cursor_page, page_token_page
 from .source_runner import all_output_text, read, records_of
-from .test_codex_streams import JAN_01, DAY, config as codex_config, expect, review_request
+from .test_codex_streams import DAY, JAN_01, config as codex_config, expect, review_request
 from .test_usage_costs import NOW, NOW_TS, config as usage_config, ts, usage_request
 
 INVITES = [sample_record("invites", id=f"invite_{n}") for n in range(1, 5)]
@@ -51,15 +52,28 @@ def test_nothing_of_a_refused_page_is_logged():
     """The page holds data (e-mails, stored prompts): the failure names stream, endpoint and cursor, never its content.
     The CDK's HttpClient logs the response body of a FAIL resolution, so the guard raises its own error instead."""
     invites = [dict(invite, email=f"person{n}@example.org") for n, invite in enumerate(INVITES[:2])]
-    chat = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o-mini",
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "SECRET ANSWER"}}]}
+    chat = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "gpt-4o-mini",
+        "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "SECRET ANSWER"}}
+        ],
+    }
     stored = RequestBuilder.api("/chat/completions").with_param("order", "desc").with_limit(100)
     with HttpMocker() as http:
         http.get(request("invites").build(), page("invites", invites, next_token="x"))
         http.get(request("invites", after=invites[1]["id"]).build(), page("invites", invites, next_token="x"))
         http.get(stored.build(), id_cursor_page([chat], has_more=True))
-        http.get(RequestBuilder.api("/chat/completions").with_param("order", "desc").with_limit(100)
-                 .with_after("chatcmpl-1").build(), id_cursor_page([chat], has_more=True))
+        http.get(
+            RequestBuilder.api("/chat/completions")
+            .with_param("order", "desc")
+            .with_limit(100)
+            .with_after("chatcmpl-1")
+            .build(),
+            id_cursor_page([chat], has_more=True),
+        )
         output = read(ConfigBuilder().with_project_key().build(), "invites", "chat_completions", expect_error=True)
     _assert_guarded(output, "invites", "/organization/invites", repr(invites[1]["id"]))
     _assert_guarded(output, "chat_completions", "/chat/completions", "'chatcmpl-1'")
@@ -74,9 +88,20 @@ def test_a_cycle_of_two_pages_is_caught_when_a_cursor_comes_back():
         http.get(request("invites").build(), page("invites", INVITES[:1], next_token="x"))
         http.get(request("invites", after="invite_1").build(), page("invites", INVITES[1:2], next_token="x"))
         # the third page points back at invite_1's page: its records must not be emitted
-        http.get(request("invites", after="invite_2").build(),
-                 HttpResponse(json.dumps({"object": "list", "data": INVITES[2:3], "first_id": "invite_3",
-                                          "last_id": "invite_1", "has_more": True})))
+        http.get(
+            request("invites", after="invite_2").build(),
+            HttpResponse(
+                json.dumps(
+                    {
+                        "object": "list",
+                        "data": INVITES[2:3],
+                        "first_id": "invite_3",
+                        "last_id": "invite_1",
+                        "has_more": True,
+                    }
+                )
+            ),
+        )
         output = read(ConfigBuilder().build(), "invites", expect_error=True)
     assert [r["id"] for r in records_of(output, "invites")] == ["invite_1", "invite_2"]
     _assert_guarded(output, "invites", "/organization/invites", "'invite_1'")
@@ -88,7 +113,9 @@ def test_an_empty_page_that_says_there_is_more_fails():
         http.get(request("invites", after="invite_2").build(), id_cursor_page([], has_more=True))
         output = read(ConfigBuilder().build(), "invites", expect_error=True)
     assert len(records_of(output, "invites")) == 2
-    assert any("no records says there are more" in m and "/organization/invites" in m for m in _errors(output)), _errors(output)
+    assert any("no records says there are more" in m and "/organization/invites" in m for m in _errors(output)), (
+        _errors(output)
+    )
 
 
 def test_next_cursor_on_a_cached_parent_list():
@@ -103,12 +130,17 @@ def test_next_cursor_on_a_cached_parent_list():
 
 
 def test_a_list_without_last_id_uses_the_last_items_id():
-    jobs = [{"object": "fine_tuning.job", "id": "ftjob_1", "created_at": 1}, {"object": "fine_tuning.job", "id": "ftjob_2", "created_at": 2}]
+    jobs = [
+        {"object": "fine_tuning.job", "id": "ftjob_1", "created_at": 1},
+        {"object": "fine_tuning.job", "id": "ftjob_2", "created_at": 2},
+    ]
     base = RequestBuilder.api("/fine_tuning/jobs").with_limit(100)
     with HttpMocker() as http:
         http.get(base.build(), id_cursor_page(jobs, has_more=True, with_ids=False))
-        http.get(RequestBuilder.api("/fine_tuning/jobs").with_limit(100).with_after("ftjob_2").build(),
-                 id_cursor_page(jobs, has_more=True, with_ids=False))
+        http.get(
+            RequestBuilder.api("/fine_tuning/jobs").with_limit(100).with_after("ftjob_2").build(),
+            id_cursor_page(jobs, has_more=True, with_ids=False),
+        )
         output = read(ConfigBuilder().with_project_key().build(), "fine_tuning_jobs", expect_error=True)
     assert [r["id"] for r in records_of(output, "fine_tuning_jobs")] == ["ftjob_1", "ftjob_2"]
     _assert_guarded(output, "fine_tuning_jobs", "/fine_tuning/jobs", "'ftjob_2'")
@@ -131,7 +163,13 @@ def test_page_token_usage_pages():
 
 @freeze_time("2026-01-10T12:00:00Z")
 def test_codex_pages_one_workspace_stuck_the_other_completes():
-    review = {"object": "codex.code_review", "start_time": JAN_01, "end_time": JAN_01 + DAY, "user_id": "u1", "reviews": 1}
+    review = {
+        "object": "codex.code_review",
+        "start_time": JAN_01,
+        "end_time": JAN_01 + DAY,
+        "user_id": "u1",
+        "reviews": 1,
+    }
     with HttpMocker() as http:
         expect(http, review_request("code_reviews", "ws_1"), page_token_page([review], next_page="p2"))
         expect(http, review_request("code_reviews", "ws_1", page="p2"), page_token_page([review], next_page="p2"))

@@ -1,4 +1,5 @@
 """Per-project streams (Admin API key): paging with exact query parameters, parent ids, records valid against schema."""
+
 import pytest
 
 from .admin_streams import PER_PROJECT_STREAMS, STREAMS, assert_pages_followed

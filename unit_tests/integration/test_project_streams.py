@@ -6,6 +6,7 @@ two pages, the project key as Bearer; for the children: fan-out over parents, th
 stops paging early, and a full read of a parent that has no saved cursor yet. Discover lists exactly these 19
 streams, and only when `project_api_key` is set.
 """
+
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -19,14 +20,38 @@ from .response_builder import error_response, id_cursor_page, json_response
 from .source_runner import discover, read, records_of
 
 PROJECT_STREAMS = {
-    "files", "skills", "skill_versions", "batches", "eval_run_output_items", "evals", "eval_runs",
-    "fine_tuning_jobs", "fine_tuning_job_events", "fine_tuning_job_checkpoints", "vector_stores",
-    "vector_store_files", "assistants", "models", "containers", "container_files", "chatkit_threads",
-    "chatkit_thread_items", "videos", "voice_consents", "chat_completions", "chat_completion_messages",
+    "files",
+    "skills",
+    "skill_versions",
+    "batches",
+    "eval_run_output_items",
+    "evals",
+    "eval_runs",
+    "fine_tuning_jobs",
+    "fine_tuning_job_events",
+    "fine_tuning_job_checkpoints",
+    "vector_stores",
+    "vector_store_files",
+    "assistants",
+    "models",
+    "containers",
+    "container_files",
+    "chatkit_threads",
+    "chatkit_thread_items",
+    "videos",
+    "voice_consents",
+    "chat_completions",
+    "chat_completion_messages",
     "fine_tuning_checkpoint_permissions",
 }
-INCREMENTAL = {"fine_tuning_job_events", "fine_tuning_job_checkpoints", "eval_run_output_items", "chat_completions",
-               "chat_completion_messages", "fine_tuning_checkpoint_permissions"}
+INCREMENTAL = {
+    "fine_tuning_job_events",
+    "fine_tuning_job_checkpoints",
+    "eval_run_output_items",
+    "chat_completions",
+    "chat_completion_messages",
+    "fine_tuning_checkpoint_permissions",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -51,8 +76,14 @@ def _api(path: str, limit: Optional[int] = None, order: Optional[str] = None, af
     return builder.build()
 
 
-def _get(http: HttpMocker, response, path: str, limit: Optional[int] = None, order: Optional[str] = None,
-         after: Optional[str] = None):
+def _get(
+    http: HttpMocker,
+    response,
+    path: str,
+    limit: Optional[int] = None,
+    order: Optional[str] = None,
+    after: Optional[str] = None,
+):
     """Register a GET and return its request, for assert_number_of_calls (which matches by identity)."""
     request = _api(path, limit, order, after)
     http.get(request, response)
@@ -61,11 +92,12 @@ def _get(http: HttpMocker, response, path: str, limit: Optional[int] = None, ord
 
 def _records(prefix: str, count: int, start: int = 0, created_at: int = 1_700_000_000, step: int = -10, **extra: Any):
     return [
-        {"id": f"{prefix}{start + i}", "object": "x", "created_at": created_at + step * i, **extra} for i in range(count)
+        {"id": f"{prefix}{start + i}", "object": "x", "created_at": created_at + step * i, **extra}
+        for i in range(count)
     ]
 
 
-# ---------------------------------------------------------------------------------------------------- discover
+# ---------------------------------------------------------------------------------------------- discover
 def test_discover_lists_the_project_streams_only_with_the_project_key():
     without = {s.name for s in discover(ConfigBuilder().build()).catalog.catalog.streams}
     with_key = discover(_config()).catalog.catalog.streams
@@ -80,7 +112,7 @@ def test_discover_lists_the_project_streams_only_with_the_project_key():
             assert stream.default_cursor_field == expected.get(stream.name, ["created_at"])
 
 
-# ---------------------------------------------------------------------------------------------------- top-level lists
+# ---------------------------------------------------------------------------------------------- top-level lists
 # stream, endpoint, maximum limit, order sent (None: the endpoint has no `order`), whether the response has last_id
 TOP_LEVEL = [
     ("files", "/files", 10000, "asc", True),
@@ -111,8 +143,10 @@ def test_top_level_list_pages_with_the_maximum_limit(stream, path, limit, order,
 
 
 def test_models_is_one_unpaginated_request():
-    models = [{"id": "gpt-4o", "object": "model", "created": 1, "owned_by": "system"},
-              {"id": "ft:gpt-4o:org::abc", "object": "model", "created": 2, "owned_by": "org", "shutdown_date": None}]
+    models = [
+        {"id": "gpt-4o", "object": "model", "created": 1, "owned_by": "system"},
+        {"id": "ft:gpt-4o:org::abc", "object": "model", "created": 2, "owned_by": "org", "shutdown_date": None},
+    ]
     with HttpMocker() as http:
         # exactly no query parameters
         request = _get(http, json_response({"object": "list", "data": models}), "/models")
@@ -124,14 +158,16 @@ def test_models_is_one_unpaginated_request():
 
 def test_project_streams_send_the_project_key_not_the_admin_key():
     with HttpMocker() as http:
-        http.get(RequestBuilder.api("/batches").with_limit(100).with_bearer(PROJECT_KEY).build(),
-                 id_cursor_page(_records("batch_", 1)))
+        http.get(
+            RequestBuilder.api("/batches").with_limit(100).with_bearer(PROJECT_KEY).build(),
+            id_cursor_page(_records("batch_", 1)),
+        )
         out = read(_config(), "batches")
     assert len(records_of(out, "batches")) == 1
     assert ADMIN_KEY not in str([m for m in out.logs])
 
 
-# ---------------------------------------------------------------------------------------------------- children
+# ---------------------------------------------------------------------------------------------- children
 # stream, parent stream, parent endpoint, parent limit, parent order, child endpoint, parent id field, child limit,
 # child order
 CHILDREN = [
@@ -140,12 +176,32 @@ CHILDREN = [
     ("vector_store_files", "/vector_stores", 100, "asc", "/vector_stores/{}/files", "vector_store_id", 100, "asc"),
     ("container_files", "/containers", 100, "asc", "/containers/{}/files", "container_id", 100, "asc"),
     ("chatkit_thread_items", "/chatkit/threads", 100, "asc", "/chatkit/threads/{}/items", "thread_id", 100, "asc"),
-    ("fine_tuning_job_events", "/fine_tuning/jobs", 100, None, "/fine_tuning/jobs/{}/events", "fine_tuning_job_id", 100, None),
-    ("fine_tuning_job_checkpoints", "/fine_tuning/jobs", 100, None, "/fine_tuning/jobs/{}/checkpoints", "fine_tuning_job_id", 100, None),
+    (
+        "fine_tuning_job_events",
+        "/fine_tuning/jobs",
+        100,
+        None,
+        "/fine_tuning/jobs/{}/events",
+        "fine_tuning_job_id",
+        100,
+        None,
+    ),
+    (
+        "fine_tuning_job_checkpoints",
+        "/fine_tuning/jobs",
+        100,
+        None,
+        "/fine_tuning/jobs/{}/checkpoints",
+        "fine_tuning_job_id",
+        100,
+        None,
+    ),
 ]
 
 
-@pytest.mark.parametrize("stream,p_path,p_limit,p_order,c_path,field,limit,order", CHILDREN, ids=[c[0] for c in CHILDREN])
+@pytest.mark.parametrize(
+    "stream,p_path,p_limit,p_order,c_path,field,limit,order", CHILDREN, ids=[c[0] for c in CHILDREN]
+)
 def test_child_fans_out_over_parents_pages_and_skips_a_forbidden_or_missing_parent(
     stream, p_path, p_limit, p_order, c_path, field, limit, order
 ):
@@ -157,9 +213,21 @@ def test_child_fans_out_over_parents_pages_and_skips_a_forbidden_or_missing_pare
         http.get(_api(p_path, p_limit, p_order, after="p2"), id_cursor_page(parents[2:], with_ids=not fine_tuning))
         # p1: two pages; p2: 404 (deleted); p3: 403; p4: one page
         requests = [
-            _get(http, id_cursor_page(_records("c", 2), has_more=True, with_ids=not fine_tuning), c_path.format("p1"), limit, order),
-            _get(http, id_cursor_page(_records("c", 1, start=2, created_at=1_699_999_980), with_ids=not fine_tuning),
-                 c_path.format("p1"), limit, order, after="c1"),
+            _get(
+                http,
+                id_cursor_page(_records("c", 2), has_more=True, with_ids=not fine_tuning),
+                c_path.format("p1"),
+                limit,
+                order,
+            ),
+            _get(
+                http,
+                id_cursor_page(_records("c", 1, start=2, created_at=1_699_999_980), with_ids=not fine_tuning),
+                c_path.format("p1"),
+                limit,
+                order,
+                after="c1",
+            ),
             _get(http, error_response(404, "No such object"), c_path.format("p2"), limit, order),
             _get(http, error_response(403, "Forbidden"), c_path.format("p3"), limit, order),
             _get(http, id_cursor_page(_records("d", 1), with_ids=not fine_tuning), c_path.format("p4"), limit, order),
@@ -178,20 +246,27 @@ def test_a_child_keeps_a_native_parent_id_and_adds_a_missing_one():
     # skill versions carry skill_id in the API; fine-tuning events carry no job id: both end up with the parent id
     with HttpMocker() as http:
         http.get(_api("/skills", 100, "asc"), id_cursor_page([{"id": "skill_1"}]))
-        http.get(_api("/skills/skill_1/versions", 100, "asc"),
-                 id_cursor_page([{"id": "skillver_1", "skill_id": "skill_1", "version": "1", "created_at": 5}]))
+        http.get(
+            _api("/skills/skill_1/versions", 100, "asc"),
+            id_cursor_page([{"id": "skillver_1", "skill_id": "skill_1", "version": "1", "created_at": 5}]),
+        )
         http.get(_api("/fine_tuning/jobs", 100), id_cursor_page([{"id": "ftjob-1"}], with_ids=False))
-        http.get(_api("/fine_tuning/jobs/ftjob-1/events", 100),
-                 id_cursor_page([{"id": "ftevent-1", "created_at": 5, "level": "info", "message": "m"}], with_ids=False))
+        http.get(
+            _api("/fine_tuning/jobs/ftjob-1/events", 100),
+            id_cursor_page([{"id": "ftevent-1", "created_at": 5, "level": "info", "message": "m"}], with_ids=False),
+        )
         out = read(_config(), "skill_versions", "fine_tuning_job_events")
     assert records_of(out, "skill_versions")[0]["skill_id"] == "skill_1"
     assert records_of(out, "fine_tuning_job_events")[0]["fine_tuning_job_id"] == "ftjob-1"
 
 
-# ---------------------------------------------------------------------------------------------------- eval run output items
+# ---------------------------------------------------------------------------------------------- eval run output items
 def _mock_evals_and_runs(http: HttpMocker) -> None:
     http.get(_api("/evals", 100, "asc"), id_cursor_page([{"id": "eval_1"}, {"id": "eval_2"}]))
-    http.get(_api("/evals/eval_1/runs", 100, "asc"), id_cursor_page([{"id": "run_1", "eval_id": "eval_1"}, {"id": "run_2", "eval_id": "eval_1"}]))
+    http.get(
+        _api("/evals/eval_1/runs", 100, "asc"),
+        id_cursor_page([{"id": "run_1", "eval_id": "eval_1"}, {"id": "run_2", "eval_id": "eval_1"}]),
+    )
     http.get(_api("/evals/eval_2/runs", 100, "asc"), id_cursor_page([{"id": "run_3", "eval_id": "eval_2"}]))
 
 
@@ -205,7 +280,14 @@ def test_eval_run_output_items_fan_out_over_evals_and_runs_newest_first():
         _mock_evals_and_runs(http)
         requests = [
             _get(http, id_cursor_page(_records("oi_a", 2), has_more=True), _items("run_1"), 100, "desc"),
-            _get(http, id_cursor_page(_records("oi_a", 1, start=2, created_at=1_699_999_980)), _items("run_1"), 100, "desc", after="oi_a1"),
+            _get(
+                http,
+                id_cursor_page(_records("oi_a", 1, start=2, created_at=1_699_999_980)),
+                _items("run_1"),
+                100,
+                "desc",
+                after="oi_a1",
+            ),
             _get(http, error_response(404, "run deleted"), _items("run_2"), 100, "desc"),
             _get(http, id_cursor_page(_records("oi_c", 1)), _items("run_3"), 100, "desc"),
         ]
@@ -213,8 +295,12 @@ def test_eval_run_output_items_fan_out_over_evals_and_runs_newest_first():
         for request in requests:
             http.assert_number_of_calls(request, 1)
     got = sorted((r["eval_id"], r["run_id"], r["id"]) for r in records_of(out, "eval_run_output_items"))
-    assert got == [("eval_1", "run_1", "oi_a0"), ("eval_1", "run_1", "oi_a1"), ("eval_1", "run_1", "oi_a2"),
-                   ("eval_2", "run_3", "oi_c0")]
+    assert got == [
+        ("eval_1", "run_1", "oi_a0"),
+        ("eval_1", "run_1", "oi_a1"),
+        ("eval_1", "run_1", "oi_a2"),
+        ("eval_2", "run_3", "oi_c0"),
+    ]
     assert not out.errors
 
 
@@ -229,9 +315,18 @@ def test_eval_run_output_items_stop_paging_at_the_saved_cursor():
     state = _partition_state(
         "eval_run_output_items",
         [
-            {"partition": {"run_id": "run_1", "parent_slice": {"eval_id": "eval_1", "parent_slice": {}}}, "cursor": {"created_at": "1000"}},
-            {"partition": {"run_id": "run_2", "parent_slice": {"eval_id": "eval_1", "parent_slice": {}}}, "cursor": {"created_at": "1000"}},
-            {"partition": {"run_id": "run_3", "parent_slice": {"eval_id": "eval_2", "parent_slice": {}}}, "cursor": {"created_at": "1000"}},
+            {
+                "partition": {"run_id": "run_1", "parent_slice": {"eval_id": "eval_1", "parent_slice": {}}},
+                "cursor": {"created_at": "1000"},
+            },
+            {
+                "partition": {"run_id": "run_2", "parent_slice": {"eval_id": "eval_1", "parent_slice": {}}},
+                "cursor": {"created_at": "1000"},
+            },
+            {
+                "partition": {"run_id": "run_3", "parent_slice": {"eval_id": "eval_2", "parent_slice": {}}},
+                "cursor": {"created_at": "1000"},
+            },
         ],
         global_cursor=1000,
     )
@@ -240,15 +335,27 @@ def test_eval_run_output_items_stop_paging_at_the_saved_cursor():
         # run_1: page 1 all new, page 2 ends past the cursor (995 < 1000): no third request, 995 not emitted
         run1 = [
             _get(http, id_cursor_page(_records("n", 2, created_at=1030), has_more=True), _items("run_1"), 100, "desc"),
-            _get(http, id_cursor_page(_records("n", 2, start=2, created_at=1005), has_more=True), _items("run_1"), 100, "desc", after="n1"),
+            _get(
+                http,
+                id_cursor_page(_records("n", 2, start=2, created_at=1005), has_more=True),
+                _items("run_1"),
+                100,
+                "desc",
+                after="n1",
+            ),
         ]
         never = [_get(http, id_cursor_page(_records("old", 1)), _items("run_1"), 100, "desc", after="n3")]
         # run_2: nothing new: one request
         run2 = _get(http, id_cursor_page(_records("o", 2, created_at=990), has_more=True), _items("run_2"), 100, "desc")
         never.append(_get(http, id_cursor_page(_records("older", 1)), _items("run_2"), 100, "desc", after="o1"))
         # run_3: the record at exactly the cursor is kept (inclusive), older ones are not
-        run3 = _get(http, id_cursor_page([{"id": "eq", "created_at": 1000}, {"id": "lt", "created_at": 999}], has_more=True),
-                    _items("run_3"), 100, "desc")
+        run3 = _get(
+            http,
+            id_cursor_page([{"id": "eq", "created_at": 1000}, {"id": "lt", "created_at": 999}], has_more=True),
+            _items("run_3"),
+            100,
+            "desc",
+        )
         never.append(_get(http, id_cursor_page(_records("older", 1)), _items("run_3"), 100, "desc", after="lt"))
         out = read(_config(), "eval_run_output_items", mode=SyncMode.incremental, state=state)
         for request in run1 + [run2, run3]:
@@ -262,8 +369,10 @@ def test_eval_run_output_items_stop_paging_at_the_saved_cursor():
     assert cursors == {"run_1": "1030", "run_2": "1000", "run_3": "1000"}
 
 
-# ---------------------------------------------------------------------------------------------------- fine-tuning incremental
-@pytest.mark.parametrize("stream,suffix", [("fine_tuning_job_events", "events"), ("fine_tuning_job_checkpoints", "checkpoints")])
+# ---------------------------------------------------------------------------------------------- fine-tuning incremental
+@pytest.mark.parametrize(
+    "stream,suffix", [("fine_tuning_job_events", "events"), ("fine_tuning_job_checkpoints", "checkpoints")]
+)
 def test_fine_tuning_children_stop_early_and_read_a_new_job_in_full(stream, suffix):
     # job_old has a saved cursor at 1000; job_new was never read and all its records are older than every saved
     # cursor: it must still be read in full.
@@ -278,7 +387,13 @@ def test_fine_tuning_children_stop_early_and_read_a_new_job_in_full(stream, suff
         # no last_id in fine-tuning lists: the next page starts after the last record
         read_once = [
             _get(http, id_cursor_page(_records("e", 2, created_at=1020), has_more=True, with_ids=False), old, 100),
-            _get(http, id_cursor_page(_records("e", 2, start=2, created_at=1000), has_more=True, with_ids=False), old, 100, after="e1"),
+            _get(
+                http,
+                id_cursor_page(_records("e", 2, start=2, created_at=1000), has_more=True, with_ids=False),
+                old,
+                100,
+                after="e1",
+            ),
             _get(http, id_cursor_page(_records("n", 2, created_at=500), has_more=True, with_ids=False), new, 100),
             _get(http, id_cursor_page(_records("n", 1, start=2, created_at=400), with_ids=False), new, 100, after="n1"),
         ]
@@ -289,8 +404,14 @@ def test_fine_tuning_children_stop_early_and_read_a_new_job_in_full(stream, suff
             http.assert_number_of_calls(request, 1)
         http.assert_number_of_calls(never, 0)
     got = sorted((r["fine_tuning_job_id"], r["id"]) for r in records_of(out, stream))
-    assert got == [("job_new", "n0"), ("job_new", "n1"), ("job_new", "n2"),
-                   ("job_old", "e0"), ("job_old", "e1"), ("job_old", "e2")]
+    assert got == [
+        ("job_new", "n0"),
+        ("job_new", "n1"),
+        ("job_new", "n2"),
+        ("job_old", "e0"),
+        ("job_old", "e1"),
+        ("job_old", "e2"),
+    ]
     final = out.most_recent_state.stream_state.__dict__
     cursors = {s["partition"]["fine_tuning_job_id"]: s["cursor"]["created_at"] for s in final["states"]}
     assert cursors == {"job_old": "1020", "job_new": "500"}
@@ -299,19 +420,33 @@ def test_fine_tuning_children_stop_early_and_read_a_new_job_in_full(stream, suff
 def test_a_first_incremental_sync_reads_every_page():
     with HttpMocker() as http:
         http.get(_api("/fine_tuning/jobs", 100), id_cursor_page([{"id": "job_1"}], with_ids=False))
-        http.get(_api("/fine_tuning/jobs/job_1/events", 100), id_cursor_page(_records("e", 2, created_at=30), has_more=True, with_ids=False))
-        http.get(_api("/fine_tuning/jobs/job_1/events", 100, after="e1"), id_cursor_page(_records("e", 2, start=2, created_at=10), with_ids=False))
+        http.get(
+            _api("/fine_tuning/jobs/job_1/events", 100),
+            id_cursor_page(_records("e", 2, created_at=30), has_more=True, with_ids=False),
+        )
+        http.get(
+            _api("/fine_tuning/jobs/job_1/events", 100, after="e1"),
+            id_cursor_page(_records("e", 2, start=2, created_at=10), with_ids=False),
+        )
         out = read(_config(), "fine_tuning_job_events", mode=SyncMode.incremental)
     assert [r["id"] for r in records_of(out, "fine_tuning_job_events")] == ["e0", "e1", "e2", "e3"]
     final = out.most_recent_state.stream_state.__dict__
-    assert final["states"] == [{"partition": {"fine_tuning_job_id": "job_1", "parent_slice": {}}, "cursor": {"created_at": "30"}}]
+    assert final["states"] == [
+        {"partition": {"fine_tuning_job_id": "job_1", "parent_slice": {}}, "cursor": {"created_at": "30"}}
+    ]
 
 
 def test_the_fallback_cursor_is_dropped_only_from_per_partition_state():
     from source_openai.components import FullReadForNewPartitions
 
     migration = FullReadForNewPartitions()
-    per_partition = {"use_global_cursor": False, "states": [], "state": {"created_at": "5"}, "lookback_window": 3, "parent_state": {}}
+    per_partition = {
+        "use_global_cursor": False,
+        "states": [],
+        "state": {"created_at": "5"},
+        "lookback_window": 3,
+        "parent_state": {},
+    }
     assert migration.should_migrate(per_partition)
     assert migration.migrate(per_partition) == {"use_global_cursor": False, "states": [], "parent_state": {}}
     assert not migration.should_migrate({"use_global_cursor": True, "states": [], "state": {"created_at": "5"}})
@@ -319,14 +454,20 @@ def test_the_fallback_cursor_is_dropped_only_from_per_partition_state():
     assert not migration.should_migrate({})
 
 
-# ---------------------------------------------------------------------------------------------------- whole project
+# ---------------------------------------------------------------------------------------------- whole project
 @pytest.mark.parametrize("order", ["discover", "alphabetical"])
 def test_a_sync_of_all_19_streams_sends_each_request_once(order):
     # Parent lists are read by the parent stream and by its children's partition generation (the evals also by
     # the output items'): the request cache plus the blocking groups make each of them one request, in a catalog
     # ordered as discover lists the streams or alphabetically.
-    # the 19 list streams here; stored completions, voice consents and checkpoint permissions: test_stored_completions.py
-    nineteen = PROJECT_STREAMS - {"voice_consents", "chat_completions", "chat_completion_messages", "fine_tuning_checkpoint_permissions"}
+    # the 19 list streams here; stored completions, voice consents and checkpoint permissions:
+    # test_stored_completions.py
+    nineteen = PROJECT_STREAMS - {
+        "voice_consents",
+        "chat_completions",
+        "chat_completion_messages",
+        "fine_tuning_checkpoint_permissions",
+    }
     discovered = [s.name for s in discover(_config()).catalog.catalog.streams if s.name in nineteen]
     streams = discovered if order == "discover" else sorted(nineteen)
     one_page = lambda prefix, with_ids=True: id_cursor_page(_records(prefix, 1), with_ids=with_ids)  # noqa: E731

@@ -1,7 +1,6 @@
 """Schema drift is visible: when OpenAI adds a field, records still carry it (schemas stay open) and the sync logs
 one warning per stream naming it (components.SchemaDriftWarning). Against the emulator, which adds a field to the
 chosen endpoints; in package mode and in the manifest-only runtime."""
-import json
 
 import pytest
 
@@ -22,8 +21,15 @@ def test_a_field_openai_adds_is_synced_and_named_once_per_stream(emu, tmp_path, 
     config = emu.connector_config(codex_analytics=False)
     catalog = {"streams": [s for s in h.catalog_for(config)["streams"] if s["stream"]["name"] in STREAMS]}
     emu.reset()
-    emu.set_faults(drift_prefixes=["/v1/organization/invites", "/v1/organization/usage/completions", "/v1/files",
-                                   "/v1/organization/spend_limit", "/v1/organization/users"])
+    emu.set_faults(
+        drift_prefixes=[
+            "/v1/organization/invites",
+            "/v1/organization/usage/completions",
+            "/v1/files",
+            "/v1/organization/spend_limit",
+            "/v1/organization/users",
+        ]
+    )
     sync = h.read(tmp_path, config, catalog, name="drift", manifest_only=manifest_only)
     assert sync.returncode == 0 and not sync.errors(), sync.describe()
 

@@ -1,4 +1,5 @@
 """spec: the exact properties of the issue's table, each documented for the Airbyte form, and Airbyte's lint."""
+
 import pytest
 from airbyte_cdk.test.entrypoint_wrapper import _run_command
 from airbyte_cdk.test.standard_tests._spec_lint import assert_spec_is_valid, find_secret_marking_errors, get_single_spec

@@ -1,6 +1,5 @@
 """Substream fan-out: every parent partition is read once per child, parent ids land on child records, and
 archived projects are included or excluded by `include_archived_projects`."""
-from collections import Counter
 
 import pytest
 from airbyte_cdk.test.mock_http import HttpMocker
@@ -85,9 +84,14 @@ def test_group_and_user_children_carry_their_parent_ids():
         http_mocker.get(request("users", after="user_1").build(), page("users", users[1:]))
         for g in ("group_1", "group_2"):
             for stream in ("group_users", "group_roles"):
-                http_mocker.get(request(stream, group_id=g).build(), page(stream, [sample_record(stream, id=f"{stream}_{g}")]))
+                http_mocker.get(
+                    request(stream, group_id=g).build(), page(stream, [sample_record(stream, id=f"{stream}_{g}")])
+                )
         for u in ("user_1", "user_2"):
-            http_mocker.get(request("user_roles", user_id=u).build(), page("user_roles", [sample_record("user_roles", id=f"role_{u}")]))
+            http_mocker.get(
+                request("user_roles", user_id=u).build(),
+                page("user_roles", [sample_record("user_roles", id=f"role_{u}")]),
+            )
         output = read(config, "groups", "group_users", "group_roles", "users", "user_roles")
 
     assert not output.errors, [e.trace.error.message for e in output.errors]
@@ -109,20 +113,36 @@ def test_project_user_and_group_roles_fan_out_over_projects_and_members():
         expected_user_roles, expected_group_roles = [], []
         for pid in project_ids:
             members = [sample_record("project_users", id=f"user_{pid}_{n}") for n in (1, 2)]
-            http_mocker.get(request("project_users", project_id=pid).build(), page("project_users", members[:1], next_token=members[0]["id"]))
-            http_mocker.get(request("project_users", after=members[0]["id"], project_id=pid).build(), page("project_users", members[1:]))
+            http_mocker.get(
+                request("project_users", project_id=pid).build(),
+                page("project_users", members[:1], next_token=members[0]["id"]),
+            )
+            http_mocker.get(
+                request("project_users", after=members[0]["id"], project_id=pid).build(),
+                page("project_users", members[1:]),
+            )
             groups = [sample_record("project_groups", project_id=pid, group_id=f"group_{pid}")]
             http_mocker.get(request("project_groups", project_id=pid).build(), page("project_groups", groups))
             for member in members:
                 role = sample_record("project_user_roles", id=f"role_{member['id']}")
-                http_mocker.get(request("project_user_roles", project_id=pid, user_id=member["id"]).build(), page("project_user_roles", [role]))
+                http_mocker.get(
+                    request("project_user_roles", project_id=pid, user_id=member["id"]).build(),
+                    page("project_user_roles", [role]),
+                )
                 expected_user_roles.append((pid, member["id"], role["id"]))
             role = sample_record("project_group_roles", id=f"role_group_{pid}")
-            http_mocker.get(request("project_group_roles", project_id=pid, group_id=f"group_{pid}").build(), page("project_group_roles", [role]))
+            http_mocker.get(
+                request("project_group_roles", project_id=pid, group_id=f"group_{pid}").build(),
+                page("project_group_roles", [role]),
+            )
             expected_group_roles.append((pid, f"group_{pid}", role["id"]))
         output = read(config, "project_user_roles", "project_group_roles")
 
     assert not output.errors, [e.trace.error.message for e in output.errors]
-    assert sorted((r["project_id"], r["user_id"], r["id"]) for r in records_of(output, "project_user_roles")) == sorted(expected_user_roles)
-    assert sorted((r["project_id"], r["group_id"], r["id"]) for r in records_of(output, "project_group_roles")) == sorted(expected_group_roles)
+    assert sorted((r["project_id"], r["user_id"], r["id"]) for r in records_of(output, "project_user_roles")) == sorted(
+        expected_user_roles
+    )
+    assert sorted(
+        (r["project_id"], r["group_id"], r["id"]) for r in records_of(output, "project_group_roles")
+    ) == sorted(expected_group_roles)
     assert "proj_old" in {p for p, _, _ in expected_user_roles}

@@ -2,13 +2,20 @@
 
 Every request is matched on its exact query parameters: a request the connector should not send fails the read.
 """
-import json
+
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional
 
 import jsonschema
 import pytest
-from airbyte_cdk.models import AirbyteStateBlob, AirbyteStateMessage, AirbyteStateType, AirbyteStreamState, StreamDescriptor, SyncMode
+from airbyte_cdk.models import (
+    AirbyteStateBlob,
+    AirbyteStateMessage,
+    AirbyteStateType,
+    AirbyteStreamState,
+    StreamDescriptor,
+    SyncMode,
+)
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
@@ -43,7 +50,7 @@ def ts(text: str) -> int:
 
 
 def endpoint(stream: str) -> str:
-    return "/organization/costs" if stream == "costs" else "/organization/usage/" + stream[len("usage_"):]
+    return "/organization/costs" if stream == "costs" else "/organization/usage/" + stream[len("usage_") :]
 
 
 def usage_request(
@@ -95,13 +102,17 @@ def state_of(stream: str, value: Mapping[str, Any]) -> List[AirbyteStateMessage]
     return [
         AirbyteStateMessage(
             type=AirbyteStateType.STREAM,
-            stream=AirbyteStreamState(stream_descriptor=StreamDescriptor(name=stream), stream_state=AirbyteStateBlob(**value)),
+            stream=AirbyteStreamState(
+                stream_descriptor=StreamDescriptor(name=stream), stream_state=AirbyteStateBlob(**value)
+            ),
         )
     ]
 
 
 def final_state(output: Any, stream: str) -> Dict[str, Any]:
-    states = [m.state.stream.stream_state for m in output.state_messages if m.state.stream.stream_descriptor.name == stream]
+    states = [
+        m.state.stream.stream_state for m in output.state_messages if m.state.stream.stream_descriptor.name == stream
+    ]
     assert states, f"no state for {stream}"
     return dict(states[-1].__dict__)
 
@@ -126,11 +137,15 @@ def test_one_record_per_result_with_its_bucket_times_and_empty_buckets_yield_not
     with HttpMocker() as http_mocker:
         request = usage_request("usage_completions", start, NOW_TS, group_by=["project_id", "model"]).build()
         http_mocker.get(request, page_token_page(buckets))
-        output = read(config(start_date="2026-03-10T00:00:00Z", usage_group_by=["model", "project_id"]), "usage_completions")
+        output = read(
+            config(start_date="2026-03-10T00:00:00Z", usage_group_by=["model", "project_id"]), "usage_completions"
+        )
         http_mocker.assert_number_of_calls(request, 1)
 
     records = records_of(output, "usage_completions")
-    assert [(r["start_time"], r["end_time"], r.get("model"), r.get("project_id"), r["input_tokens"]) for r in records] == [
+    assert [
+        (r["start_time"], r["end_time"], r.get("model"), r.get("project_id"), r["input_tokens"]) for r in records
+    ] == [
         (start, start + DAY, "gpt-4o", "proj_a", 100),
         (start, start + DAY, "gpt-4o-mini", "proj_a", 40),
         (start + 2 * DAY, start + 3 * DAY, "gpt-4o", "proj_b", 7),
@@ -147,10 +162,24 @@ def test_one_record_per_result_with_its_bucket_times_and_empty_buckets_yield_not
 def test_costs_flatten_amount_and_keep_line_item_quantity_and_units() -> None:
     start = ts("2026-03-14T00:00:00Z")
     results = [
-        {"object": "organization.costs.result", "amount": {"value": 0.0123456789, "currency": "usd"}, "line_item": "gpt-4o, input",
-         "project_id": "proj_a", "api_key_id": "key_1", "quantity": 1200.0, "quantity_unit": "tokens"},
-        {"object": "organization.costs.result", "amount": {"value": 12.5, "currency": "usd"}, "line_item": "web search",
-         "project_id": "proj_a", "api_key_id": None, "quantity": None, "quantity_unit": None},
+        {
+            "object": "organization.costs.result",
+            "amount": {"value": 0.0123456789, "currency": "usd"},
+            "line_item": "gpt-4o, input",
+            "project_id": "proj_a",
+            "api_key_id": "key_1",
+            "quantity": 1200.0,
+            "quantity_unit": "tokens",
+        },
+        {
+            "object": "organization.costs.result",
+            "amount": {"value": 12.5, "currency": "usd"},
+            "line_item": "web search",
+            "project_id": "proj_a",
+            "api_key_id": None,
+            "quantity": None,
+            "quantity_unit": None,
+        },
     ]
     with HttpMocker() as http_mocker:
         # costs is daily whatever usage_bucket_width says, with up to 180 buckets per request
@@ -161,7 +190,10 @@ def test_costs_flatten_amount_and_keep_line_item_quantity_and_units() -> None:
 
     records = records_of(output, "costs")
     # (the CDK's message serializer omits null values from record data, hence .get)
-    assert [(r["amount_value"], r["amount_currency"], r["line_item"], r.get("quantity"), r.get("quantity_unit")) for r in records] == [
+    assert [
+        (r["amount_value"], r["amount_currency"], r["line_item"], r.get("quantity"), r.get("quantity_unit"))
+        for r in records
+    ] == [
         (0.0123456789, "usd", "gpt-4o, input", 1200.0, "tokens"),
         (12.5, "usd", "web search", None, None),
     ]
@@ -179,7 +211,8 @@ def test_costs_flatten_amount_and_keep_line_item_quantity_and_units() -> None:
 @pytest.mark.parametrize("width", ["1d", "1h", "1m"])
 def test_the_range_is_bucket_aligned_one_partition_with_the_maximum_buckets_per_page(width: str) -> None:
     """The whole range from the bucket of start_date to now is one partition: the first request asks for the maximum
-    buckets and `next_page` walks on (no time windows, which the CDK would read in parallel, one page each in memory)."""
+    buckets and `next_page` walks on (no time windows, which the CDK would read in parallel, one page each in
+    memory)."""
     size = WIDTH_SECONDS[width]
     span = MAX_BUCKETS[width] * size
     aligned_start = ts("2026-01-01T00:00:00Z")
@@ -188,18 +221,34 @@ def test_the_range_is_bucket_aligned_one_partition_with_the_maximum_buckets_per_
     start_date = datetime.fromtimestamp(aligned_start + size - 1, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     with freeze_time(datetime.fromtimestamp(now, tz=timezone.utc)):
         with HttpMocker() as http_mocker:
-            pages = [(None, aligned_start, "page_2"), ("page_2", aligned_start + span, "page_3"), ("page_3", aligned_start + 2 * span, None)]
-            requests = [usage_request("usage_embeddings", aligned_start, now, width=width, page=token).build()
-                        for token, _, _ in pages]
+            pages = [
+                (None, aligned_start, "page_2"),
+                ("page_2", aligned_start + span, "page_3"),
+                ("page_3", aligned_start + 2 * span, None),
+            ]
+            requests = [
+                usage_request("usage_embeddings", aligned_start, now, width=width, page=token).build()
+                for token, _, _ in pages
+            ]
             for (_, first_bucket, following), request in zip(pages, requests):
-                http_mocker.get(request, page_token_page([bucket(first_bucket, size, [{"input_tokens": 1, "num_model_requests": 1}])],
-                                                         next_page=following))
-            output = read(config(start_date=start_date, usage_bucket_width=width), "usage_embeddings", mode=SyncMode.incremental)
+                http_mocker.get(
+                    request,
+                    page_token_page(
+                        [bucket(first_bucket, size, [{"input_tokens": 1, "num_model_requests": 1}])],
+                        next_page=following,
+                    ),
+                )
+            output = read(
+                config(start_date=start_date, usage_bucket_width=width), "usage_embeddings", mode=SyncMode.incremental
+            )
             for request in requests:
                 http_mocker.assert_number_of_calls(request, 1)
     assert not output.errors
     assert [r["start_time"] for r in records_of(output, "usage_embeddings")] == [p[1] for p in pages]
-    assert final_state(output, "usage_embeddings") == {"start_time": str(aligned_start + 2 * span), "bucket_width": width}
+    assert final_state(output, "usage_embeddings") == {
+        "start_time": str(aligned_start + 2 * span),
+        "bucket_width": width,
+    }
 
 
 @freeze_time(NOW)
@@ -209,9 +258,19 @@ def test_next_page_is_followed_with_the_same_range() -> None:
         first = usage_request("usage_images", start, NOW_TS).build()
         second = usage_request("usage_images", start, NOW_TS, page="page_AAA").build()
         third = usage_request("usage_images", start, NOW_TS, page="page_BBB").build()
-        image = {"object": "organization.usage.images.result", "images": 2, "num_model_requests": 1, "source": "image.generation", "size": "1024x1024"}
-        http_mocker.get(first, page_token_page([bucket(start, DAY, [dict(image, project_id="p1")])], next_page="page_AAA"))
-        http_mocker.get(second, page_token_page([bucket(start, DAY, [dict(image, project_id="p2")])], next_page="page_BBB"))
+        image = {
+            "object": "organization.usage.images.result",
+            "images": 2,
+            "num_model_requests": 1,
+            "source": "image.generation",
+            "size": "1024x1024",
+        }
+        http_mocker.get(
+            first, page_token_page([bucket(start, DAY, [dict(image, project_id="p1")])], next_page="page_AAA")
+        )
+        http_mocker.get(
+            second, page_token_page([bucket(start, DAY, [dict(image, project_id="p2")])], next_page="page_BBB")
+        )
         http_mocker.get(third, page_token_page([bucket(start + DAY, DAY, [dict(image, project_id="p1")])]))
         output = read(config(start_date="2026-03-14T00:00:00Z"), "usage_images")
         for request in (first, second, third):
@@ -272,9 +331,13 @@ def test_primary_key_is_stable_across_rereads_of_a_revised_bucket() -> None:
     with freeze_time("2026-03-15T10:00:00Z"):
         with HttpMocker() as http_mocker:
             # the lookback (1 day) stops at start_date, which is the revised bucket's start
-            request = usage_request("usage_completions", start, ts("2026-03-15T10:00:00Z"), group_by=["project_id", "model"]).build()
+            request = usage_request(
+                "usage_completions", start, ts("2026-03-15T10:00:00Z"), group_by=["project_id", "model"]
+            ).build()
             http_mocker.get(request, page_token_page([bucket(start, DAY, revised), bucket(start + DAY, DAY, [])]))
-            output2 = read(cfg, "usage_completions", mode=SyncMode.incremental, state=state_of("usage_completions", state))
+            output2 = read(
+                cfg, "usage_completions", mode=SyncMode.incremental, state=state_of("usage_completions", state)
+            )
             http_mocker.assert_number_of_calls(request, 1)
 
     def keyed(output: Any) -> Dict[Any, Dict[str, Any]]:
@@ -294,7 +357,10 @@ def test_primary_key_differs_between_streams_widths_and_buckets() -> None:
     from source_openai.components import UsageBucketsExtractor
 
     def key(stream: str, width: str, start_time: int, **dims: Any) -> str:
-        extractor = UsageBucketsExtractor(config={"usage_bucket_width": width}, parameters={"name": stream, "group_by_allowed": ["project_id", "model"]})
+        extractor = UsageBucketsExtractor(
+            config={"usage_bucket_width": width},
+            parameters={"name": stream, "group_by_allowed": ["project_id", "model"]},
+        )
         return extractor.finish(dict(dims), start_time, start_time + 1)["surrogate_key"]
 
     base = key("usage_completions", "1d", 0, project_id="p", model="m")
@@ -328,7 +394,10 @@ def test_first_sync_starts_at_start_date_and_saves_the_newest_bucket_start() -> 
             http_mocker.assert_number_of_calls(first, 1)
             http_mocker.assert_number_of_calls(last, 1)
     # the cursor is the start of the newest bucket read, i.e. the open bucket: it is read again next time
-    assert final_state(output, "usage_moderations") == {"start_time": str(ts("2026-03-05T00:00:00Z")), "bucket_width": "1d"}
+    assert final_state(output, "usage_moderations") == {
+        "start_time": str(ts("2026-03-05T00:00:00Z")),
+        "bucket_width": "1d",
+    }
 
 
 def test_open_bucket_is_read_again_even_without_lookback() -> None:
@@ -336,7 +405,9 @@ def test_open_bucket_is_read_again_even_without_lookback() -> None:
     with freeze_time("2026-03-05T18:00:00Z"):
         with HttpMocker() as http_mocker:
             request = usage_request("usage_moderations", today, ts("2026-03-05T18:00:00Z")).build()
-            http_mocker.get(request, page_token_page([bucket(today, DAY, [{"input_tokens": 5, "num_model_requests": 2}])]))
+            http_mocker.get(
+                request, page_token_page([bucket(today, DAY, [{"input_tokens": 5, "num_model_requests": 2}])])
+            )
             output = read(
                 config(start_date="2026-01-01T00:00:00Z", lookback_window_days=0),
                 "usage_moderations",
@@ -354,7 +425,12 @@ def test_second_sync_rereads_the_lookback_window_before_the_state() -> None:
         with HttpMocker() as http_mocker:
             request = usage_request("usage_audio_speeches", state_start - 5 * DAY, NOW_TS).build()
             row = {"object": "organization.usage.audio_speeches.result", "characters": 10, "num_model_requests": 1}
-            http_mocker.get(request, page_token_page([bucket(state_start - 4 * DAY, DAY, [row]), bucket(ts("2026-03-15T00:00:00Z"), DAY, [row])]))
+            http_mocker.get(
+                request,
+                page_token_page(
+                    [bucket(state_start - 4 * DAY, DAY, [row]), bucket(ts("2026-03-15T00:00:00Z"), DAY, [row])]
+                ),
+            )
             output = read(
                 config(start_date="2026-01-01T00:00:00Z"),  # lookback_window_days defaults to 5
                 "usage_audio_speeches",
@@ -391,7 +467,9 @@ def test_a_future_state_resumes_from_the_current_bucket_instead_of_stalling() ->
                 config(start_date="2026-01-01T00:00:00Z", lookback_window_days=2),
                 "usage_audio_transcriptions",
                 mode=SyncMode.incremental,
-                state=state_of("usage_audio_transcriptions", {"start_time": str(ts("2099-01-01T00:00:00Z")), "bucket_width": "1d"}),
+                state=state_of(
+                    "usage_audio_transcriptions", {"start_time": str(ts("2099-01-01T00:00:00Z")), "bucket_width": "1d"}
+                ),
             )
             http_mocker.assert_number_of_calls(request, 1)
     assert not output.errors
@@ -413,18 +491,29 @@ def test_state_from_another_bucket_width_is_realigned_to_the_new_width(
 ) -> None:
     with freeze_time(NOW):
         with HttpMocker() as http_mocker:
-            request = usage_request("usage_code_interpreter_sessions", ts(expected_start), NOW_TS, width=new_width).build()
-            row = {"object": "organization.usage.code_interpreter_sessions.result", "num_sessions": 1, "project_id": "p1"}
+            request = usage_request(
+                "usage_code_interpreter_sessions", ts(expected_start), NOW_TS, width=new_width
+            ).build()
+            row = {
+                "object": "organization.usage.code_interpreter_sessions.result",
+                "num_sessions": 1,
+                "project_id": "p1",
+            }
             http_mocker.get(request, page_token_page([bucket(ts(expected_start), WIDTH_SECONDS[new_width], [row])]))
             output = read(
                 config(start_date="2026-03-01T00:00:00Z", usage_bucket_width=new_width, lookback_window_days=0),
                 "usage_code_interpreter_sessions",
                 mode=SyncMode.incremental,
-                state=state_of("usage_code_interpreter_sessions", {"start_time": str(ts(old_cursor)), "bucket_width": old_width}),
+                state=state_of(
+                    "usage_code_interpreter_sessions", {"start_time": str(ts(old_cursor)), "bucket_width": old_width}
+                ),
             )
             http_mocker.assert_number_of_calls(request, 1)
     assert not output.errors
-    assert final_state(output, "usage_code_interpreter_sessions") == {"start_time": str(ts(expected_start)), "bucket_width": new_width}
+    assert final_state(output, "usage_code_interpreter_sessions") == {
+        "start_time": str(ts(expected_start)),
+        "bucket_width": new_width,
+    }
     assert any(f"written at bucket width {old_width}" in m.log.message for m in output.logs)
 
 

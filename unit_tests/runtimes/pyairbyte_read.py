@@ -4,8 +4,10 @@
 
 MODE `local_executable` runs the installed `source-openai` console script next to this interpreter;
 MODE `source_manifest` runs source_openai/manifest.yaml in-process (PyAirbyte injects the sibling components.py).
-Writes {"streams": {name: rows read}, "check": "ok"} to OUT_JSON; the DuckDB schema is `openai_data` (PyAirbyte prints progress on stdout).
+Writes {"streams": {name: rows read}, "check": "ok"} to OUT_JSON; the DuckDB schema is `openai_data` (PyAirbyte
+prints progress on stdout).
 """
+
 import json
 import sys
 from pathlib import Path
@@ -23,7 +25,9 @@ def main() -> None:
         executable = Path(sys.executable).with_name("source-openai")
         source = ab.get_source("source-openai", config=config, local_executable=str(executable), streams=streams)
     elif mode == "source_manifest":
-        source = ab.get_source("source-openai", config=config, source_manifest=ROOT / "source_openai" / "manifest.yaml", streams=streams)
+        source = ab.get_source(
+            "source-openai", config=config, source_manifest=ROOT / "source_openai" / "manifest.yaml", streams=streams
+        )
     else:
         raise SystemExit(f"unknown mode {mode}")
     source.check()

@@ -1,6 +1,7 @@
 """Runtime 4: the Docker image. No Docker engine here, so what can be tested without one is tested: the Dockerfile
 agrees with metadata.yaml, and the image's entrypoint runs from a copy laid out like the image's WORKDIR that holds
 only the files the Dockerfile copies (and that copy builds, as `RUN pip install .` does)."""
+
 from __future__ import annotations
 
 import json
@@ -79,8 +80,23 @@ def image_workdir(tmp_path_factory) -> Path:
 
 def test_the_copied_files_build_as_run_pip_install_does(image_workdir, tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-cache-dir", "-q", "-w", str(tmp_path), "."],
-        cwd=image_workdir, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-cache-dir",
+            "-q",
+            "-w",
+            str(tmp_path),
+            ".",
+        ],
+        cwd=image_workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert [p.name for p in tmp_path.glob("*.whl")] == [f"airbyte_source_openai-{VERSION}-py3-none-any.whl"]
@@ -92,7 +108,9 @@ def test_the_entrypoint_runs_spec_check_and_read(image_workdir, inputs):
     entrypoint = [sys.executable, str(image_workdir / "main.py")]
     located = subprocess.check_output(
         [sys.executable, "-c", "import source_openai; print(source_openai.__file__)"],  # sys.path[0] is the cwd
-        cwd=image_workdir, text=True, env=clean_env(),
+        cwd=image_workdir,
+        text=True,
+        env=clean_env(),
     )
     assert located.startswith(str(image_workdir)), located
 
@@ -105,7 +123,15 @@ def test_the_entrypoint_runs_spec_check_and_read(image_workdir, inputs):
     assert check.connection_status == {"status": "SUCCEEDED"}, check.describe()
 
     catalog = inputs.catalog.parent / "users.json"
-    catalog.write_text(json.dumps({"streams": [s for s in json.loads(inputs.catalog.read_text())["streams"] if s["stream"]["name"] == "users"]}))
+    catalog.write_text(
+        json.dumps(
+            {
+                "streams": [
+                    s for s in json.loads(inputs.catalog.read_text())["streams"] if s["stream"]["name"] == "users"
+                ]
+            }
+        )
+    )
     read = run(entrypoint + ["read", "--config", inputs.config, "--catalog", catalog], cwd=image_workdir)
     assert read.returncode == 0 and not read.errors, read.describe()
     assert read.records["users"] > 0

@@ -2,6 +2,7 @@
 declarative-manifest image run). Only `manifest.yaml` and `components.py` are given, copied away from the package,
 and the process is not allowed to import `source_openai`: the custom classes must resolve as
 `source_declarative_manifest.components.X` from the components file alone."""
+
 from __future__ import annotations
 
 import ast
@@ -11,7 +12,6 @@ import json
 import re
 import shutil
 import sys
-from pathlib import Path
 from typing import List
 
 import pytest
@@ -78,7 +78,11 @@ def test_check_discover_and_read(emulator, inputs, manifest_files, tmp_path):
     assert streams["usage_completions"]["source_defined_primary_key"] == [["surrogate_key"]]
     assert streams["codex_usage"]["supported_sync_modes"] == ["full_refresh", "incremental"]
 
-    read = run(RUNNER + ["read", "--config", inputs.config, "--catalog", inputs.catalog] + manifest_files, cwd=tmp_path, env=unsafe_env())
+    read = run(
+        RUNNER + ["read", "--config", inputs.config, "--catalog", inputs.catalog] + manifest_files,
+        cwd=tmp_path,
+        env=unsafe_env(),
+    )
     assert_read_ok(read, READ_STREAMS)
     # components ran: usage rows carry the surrogate key, Codex rows the workspace and user key
     records = [m["record"] for m in read.of_type("RECORD")]
@@ -110,7 +114,9 @@ def test_manifest_and_components_injected_in_the_config(inputs, tmp_path):
 def test_custom_code_needs_airbyte_enable_unsafe_code(inputs, manifest_files, tmp_path):
     result = run(RUNNER + ["check", "--config", inputs.config] + manifest_files, cwd=tmp_path, env=clean_env())
     assert result.returncode != 0
-    assert any("AIRBYTE_ENABLE_UNSAFE_CODE" in e for e in result.errors) or "AIRBYTE_ENABLE_UNSAFE_CODE" in result.stderr
+    assert (
+        any("AIRBYTE_ENABLE_UNSAFE_CODE" in e for e in result.errors) or "AIRBYTE_ENABLE_UNSAFE_CODE" in result.stderr
+    )
 
 
 def test_a_bad_config_is_refused_before_any_request(emulator, inputs, manifest_files, tmp_path):

@@ -1,4 +1,5 @@
 """metadata.yaml is complete in Airbyte's format and agrees with the rest of the repository."""
+
 from __future__ import annotations
 
 import re

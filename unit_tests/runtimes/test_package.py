@@ -1,9 +1,9 @@
 """Runtime 1: the Python package. A wheel built from the repository, installed into a fresh virtualenv,
 runs `source-openai spec` and a `read` against the emulator from an unrelated working directory."""
+
 from __future__ import annotations
 
 import subprocess
-import tomllib
 import zipfile
 from email.parser import Parser
 
@@ -42,7 +42,9 @@ def test_the_wheel_ships_the_manifest_the_components_and_the_entry_point(wheel):
 
 def test_the_installed_wheel_runs_spec_and_read_from_any_directory(wheel_venv, inputs, tmp_path):
     python = wheel_venv / "bin" / "python"
-    located = subprocess.check_output([str(python), "-c", "import source_openai; print(source_openai.__file__)"], text=True, cwd=tmp_path)
+    located = subprocess.check_output(
+        [str(python), "-c", "import source_openai; print(source_openai.__file__)"], text=True, cwd=tmp_path
+    )
     assert located.startswith(str(wheel_venv)), f"source_openai was imported from {located}, not from the wheel"
 
     console_script = wheel_venv / "bin" / "source-openai"
@@ -50,7 +52,9 @@ def test_the_installed_wheel_runs_spec_and_read_from_any_directory(wheel_venv, i
     assert spec.returncode == 0, spec.describe()
     [message] = spec.of_type("SPEC")
     properties = message["spec"]["connectionSpecification"]["properties"]
-    assert {"admin_api_key", "project_api_key", "codex_api_key", "workspace_ids", "usage_bucket_width"} <= set(properties)
+    assert {"admin_api_key", "project_api_key", "codex_api_key", "workspace_ids", "usage_bucket_width"} <= set(
+        properties
+    )
 
     read = run([console_script, "read", "--config", inputs.config, "--catalog", inputs.catalog], cwd=tmp_path)
     assert_read_ok(read)

@@ -9,6 +9,7 @@ final state run in each runtime against the same emulator:
 Both must emit the same records (data compared whole, in order within a stream), the same final state per
 stream, and the same requests, each endpoint at the minimum the emulator's data needs.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,12 @@ from .conftest import ROOT, Run, clean_env, run
 
 pytestmark = pytest.mark.runtimes
 
-MANIFEST_ONLY = [sys.executable, "-c", "import sys; sys.modules['source_openai'] = None; "
-                 "from airbyte_cdk.cli.source_declarative_manifest import run; run()"]
+MANIFEST_ONLY = [
+    sys.executable,
+    "-c",
+    "import sys; sys.modules['source_openai'] = None; "
+    "from airbyte_cdk.cli.source_declarative_manifest import run; run()",
+]
 PACKAGE = [sys.executable, str(ROOT / "main.py")]
 
 
@@ -50,22 +55,31 @@ def _without_durations(value: Any) -> Any:
 
 def _final_states(result: Run) -> Dict[str, Any]:
     """The last state of each stream, durations left out."""
-    return {state["stream"]["stream_descriptor"]["name"]: _without_durations(state["stream"].get("stream_state") or {})
-            for state in result.states}
+    return {
+        state["stream"]["stream_descriptor"]["name"]: _without_durations(state["stream"].get("stream_state") or {})
+        for state in result.states
+    }
 
 
 def _requests(emulator) -> Counter:
     return Counter(count_by_template(emulator.requests))
 
 
-def _read(emulator, runner: List[str], folder: Path, name: str, catalog: Path, state: Dict[str, Any] | None,
-          extra: List[str]) -> Tuple[Run, Counter]:
+def _read(
+    emulator, runner: List[str], folder: Path, name: str, catalog: Path, state: Dict[str, Any] | None, extra: List[str]
+) -> Tuple[Run, Counter]:
     emulator.reset()
     argv = runner + ["read", "--config", folder / "config.json", "--catalog", catalog]
     if state is not None:
         path = folder / f"{name}-state.json"
-        path.write_text(json.dumps([{"type": "STREAM", "stream": {"stream_descriptor": {"name": s}, "stream_state": v}}
-                                    for s, v in state.items()]))
+        path.write_text(
+            json.dumps(
+                [
+                    {"type": "STREAM", "stream": {"stream_descriptor": {"name": s}, "stream_state": v}}
+                    for s, v in state.items()
+                ]
+            )
+        )
         argv += ["--state", path]
     result = run(argv + extra, cwd=folder, env=clean_env(AIRBYTE_ENABLE_UNSAFE_CODE="true"), timeout=600)
     assert result.returncode == 0 and not result.errors, f"{name}: {result.describe()}"
@@ -82,20 +96,33 @@ def test_package_and_manifest_only_emit_the_same_records_state_and_requests(emul
     export.mkdir()
     for name in ("manifest.yaml", "components.py"):
         shutil.copy(ROOT / "source_openai" / name, export / name)
-    manifest_args = ["--manifest-path", str(export / "manifest.yaml"), "--components-path", str(export / "components.py")]
+    manifest_args = [
+        "--manifest-path",
+        str(export / "manifest.yaml"),
+        "--components-path",
+        str(export / "components.py"),
+    ]
     streams = {entry["stream"]["name"] for entry in catalog["streams"]}
 
     sync_now = int(time.time())
     package, package_requests = _read(emulator, PACKAGE, tmp_path, "package", catalog_path, None, [])
-    manifest, manifest_requests = _read(emulator, MANIFEST_ONLY, tmp_path, "manifest-only", catalog_path, None, manifest_args)
+    manifest, manifest_requests = _read(
+        emulator, MANIFEST_ONLY, tmp_path, "manifest-only", catalog_path, None, manifest_args
+    )
 
     assert set(_records(package)) == streams, streams - set(_records(package))  # every stream has records
     assert _records(package) == _records(manifest)
     assert _final_states(package) == _final_states(manifest)
     assert package_requests == manifest_requests
-    minimum = minimum_requests(emulator.data, start_date=emulator.data.period_start, with_compliance=True, with_stored_completions=True,
-                               compliance_principals=config["compliance_principal_ids"].split(","),
-                               compliance_event_types=config["compliance_event_types"], sync_now=sync_now)
+    minimum = minimum_requests(
+        emulator.data,
+        start_date=emulator.data.period_start,
+        with_compliance=True,
+        with_stored_completions=True,
+        compliance_principals=config["compliance_principal_ids"].split(","),
+        compliance_event_types=config["compliance_event_types"],
+        sync_now=sync_now,
+    )
     assert dict(package_requests) == minimum
     # Codex usage: the three usage streams share one response cache, so each window and page is read once
     assert minimum["/workspaces/{workspace_id}/usage"] >= 2
@@ -109,7 +136,9 @@ def test_package_and_manifest_only_emit_the_same_records_state_and_requests(emul
     # An incremental sync from each runtime's final state: again the same records, state and requests.
     state = _final_states(package)
     package2, package2_requests = _read(emulator, PACKAGE, tmp_path, "package2", catalog_path, state, [])
-    manifest2, manifest2_requests = _read(emulator, MANIFEST_ONLY, tmp_path, "manifest2", catalog_path, state, manifest_args)
+    manifest2, manifest2_requests = _read(
+        emulator, MANIFEST_ONLY, tmp_path, "manifest2", catalog_path, state, manifest_args
+    )
     assert _records(package2) == _records(manifest2)
     assert _final_states(package2) == _final_states(manifest2)
     assert package2_requests == manifest2_requests
