@@ -1,0 +1,36 @@
+{#- Billed cost per day, project, line item, API key and currency: the connector's deduplicated `costs` rows, named. -#}
+with costs as (
+  select
+    source_relation, cost_date, project_id, line_item, api_key_id, currency,
+    sum(billed_cost) as billed_cost,
+    sum(quantity) as quantity,
+    max(quantity_unit) as quantity_unit,
+    min(charge_period_start) as charge_period_start,
+    max(charge_period_end) as charge_period_end
+  from {{ ref('stg_openai__costs') }}
+  group by source_relation, cost_date, project_id, line_item, api_key_id, currency
+)
+select
+  {{ openai_analytics.openai_surrogate_key(['costs.source_relation', 'costs.cost_date', 'costs.project_id',
+      'costs.line_item', 'costs.api_key_id', 'costs.currency']) }} as daily_cost_id,
+  costs.cost_date,
+  costs.project_id,
+  projects.project_name,
+  costs.line_item,
+  line_items.usage_product,
+  costs.api_key_id,
+  keys.api_key_name,
+  costs.billed_cost,
+  costs.currency,
+  costs.quantity,
+  costs.quantity_unit,
+  costs.charge_period_start,
+  costs.charge_period_end,
+  costs.source_relation
+from costs
+left join {{ ref('stg_openai__projects') }} as projects
+  on projects.source_relation = costs.source_relation and projects.project_id = costs.project_id
+left join {{ ref('int_openai__api_keys_listed') }} as keys
+  on keys.source_relation = costs.source_relation and keys.api_key_id = costs.api_key_id
+left join {{ ref('int_openai__line_items') }} as line_items
+  on line_items.source_relation = costs.source_relation and line_items.line_item = costs.line_item

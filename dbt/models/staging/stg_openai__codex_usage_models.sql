@@ -1,0 +1,14 @@
+with latest as (
+  {{ openai_analytics.openai_latest('codex_usage_models', [
+      ['workspace_id', 'string'], ['start_time', 'bigint'], ['user_key', 'string'], ['index', 'bigint'],
+      ['model', 'string'], ['credits', 'money']], ['workspace_id', 'start_time', 'user_key', 'index']) }}
+)
+select
+  workspace_id,
+  source_relation,
+  cast({{ openai_analytics.openai_epoch_to_timestamp('start_time') }} as date) as usage_date,
+  user_key,
+  model,
+  credits,
+  _airbyte_extracted_at
+from latest

@@ -1,0 +1,1 @@
+{{ openai_analytics.openai_usage_staging('usage_completions', 'completions', {'input_tokens': 'input_tokens', 'input_cached_tokens': 'input_cached_tokens', 'output_tokens': 'output_tokens', 'input_audio_tokens': 'input_audio_tokens', 'output_audio_tokens': 'output_audio_tokens', 'num_model_requests': 'num_model_requests'}) }}

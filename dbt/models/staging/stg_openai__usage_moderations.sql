@@ -1,0 +1,1 @@
+{{ openai_analytics.openai_usage_staging('usage_moderations', 'moderations', {'input_tokens': 'input_tokens', 'num_model_requests': 'num_model_requests'}) }}
