@@ -4,7 +4,10 @@ Usage is generated top-down so that every bucket width agrees exactly: each seri
 dimensions) has a daily amount per metric part; a day is split into hours, and an hour into minutes, by
 deterministic cumulative weights (floor differences telescope, so the 24 hours of a day sum to the day and the 60
 minutes of an hour to the hour, to the unit). Buckets that are not grouped by a dimension carry null for it.
-Costs are derived from the daily completions tokens (integer micro-dollars, so every grouping sums exactly).
+Costs are derived from the usage of the same day (`cost_lines`): one line item per priced measure of each usage
+series (input, cached input and output tokens, batch, embeddings, images, speech characters, transcription seconds,
+code interpreter sessions, file search and web search tool calls, vector storage), plus fine-tuning training, which
+no usage endpoint measures. Amounts are integer micro-dollars, so every grouping sums exactly.
 """
 
 from __future__ import annotations
@@ -147,7 +150,7 @@ ENDPOINTS: Dict[str, Dict[str, Any]] = {
 }
 
 COST_DIMS = ["project_id", "line_item", "api_key_id"]
-# micro-dollars per 1,000 tokens, (input, output)
+# micro-dollars per 1,000 tokens, (input, output); cached input costs a quarter of input, batch half of either
 PRICES = {
     "gpt-4o-2024-08-06": (2500, 10000),
     "gpt-4o-mini-2024-07-18": (150, 600),
@@ -155,6 +158,20 @@ PRICES = {
     "o3-2025-04-16": (2000, 8000),
     "gpt-5-2025-08-07": (1250, 10000),
 }
+# The other priced measures: endpoint -> (line item after "<model>, " or alone, usage field, unit, micro-dollars per
+# `per` units, per). Moderations are free. Project-level endpoints (no model) have line items without a model.
+UNIT_PRICES: Dict[str, Tuple[str, str, str, int, int]] = {
+    "embeddings": ("embeddings", "input_tokens", "tokens", 100, 1000),
+    "images": ("images", "images", "images", 40000, 1),
+    "audio_speeches": ("speech characters", "characters", "characters", 15, 1),
+    "audio_transcriptions": ("transcription seconds", "seconds", "seconds", 100, 1),
+    "code_interpreter_sessions": ("Code interpreter sessions", "num_sessions", "sessions", 30000, 1),
+    "file_search_calls": ("File search tool calls", "num_requests", "calls", 2500, 1),
+    "web_search_calls": ("web search tool calls", "num_requests", "calls", 10000, 1),
+    "vector_stores": ("Vector store storage", "usage_bytes", "bytes", 1, 10000),
+}
+FINE_TUNING_MODEL = "gpt-4o-mini-2024-07-18"
+FINE_TUNING_PRICE = 3000  # micro-dollars per 1,000 training tokens
 
 IMAGE_SIZES = ["256x256", "512x512", "1024x1024", "1792x1792", "1024x1792"]
 IMAGE_SOURCES = ["image.generation", "image.edit", "image.variation"]
@@ -428,6 +445,79 @@ def usage_handler(endpoint: str) -> Callable[[Request, Dataset], Dict[str, Any]]
     return handle
 
 
+def cost_lines(ds: Dataset, day_start: int) -> List[Dict[str, Any]]:
+    """The billed lines of one daily costs bucket, before grouping: one per usage series and priced measure (with
+    the series' `user_id` and `endpoint`, which the costs endpoint does not show), plus fine-tuning training per
+    project (`endpoint` None: no usage endpoint measures it). `micro` is the cost in micro-dollars."""
+    um = model(ds)
+    lines: List[Dict[str, Any]] = []
+
+    def add(series: Dict[str, Any], endpoint: str, line_item: str, quantity: int, unit: str, micro: int) -> None:
+        if quantity:
+            dims = series["dims"]
+            project_level = ENDPOINTS[endpoint]["dims"] == ["project_id"]
+            lines.append(
+                {
+                    "project_id": dims["project_id"],
+                    "api_key_id": None if project_level else dims["api_key_id"],
+                    "user_id": None if project_level else dims["user_id"],
+                    "endpoint": endpoint,
+                    "line_item": line_item,
+                    "quantity": quantity,
+                    "unit": unit,
+                    "micro": micro,
+                }
+            )
+
+    for s in um.series["completions"]:
+        vals = um.amount("completions", s["index"], day_start, DAY)
+        if vals is None:
+            continue
+        metrics = _completions(vals)
+        name = s["dims"]["model"]
+        price_in, price_out = PRICES[name]
+        if s["dims"]["batch"]:
+            tokens = metrics["input_tokens"]
+            add(s, "completions", f"{name}, batch input", tokens, "tokens", tokens * price_in // 2000)
+            tokens = metrics["output_tokens"]
+            add(s, "completions", f"{name}, batch output", tokens, "tokens", tokens * price_out // 2000)
+            continue
+        tokens = metrics["input_uncached_tokens"]
+        add(s, "completions", f"{name}, input", tokens, "tokens", tokens * price_in // 1000)
+        tokens = metrics["input_cached_tokens"]
+        add(s, "completions", f"{name}, cached input", tokens, "tokens", tokens * price_in // 4000)
+        tokens = metrics["output_tokens"]
+        add(s, "completions", f"{name}, output", tokens, "tokens", tokens * price_out // 1000)
+    for endpoint, (label, field, unit, price, per) in UNIT_PRICES.items():
+        spec = ENDPOINTS[endpoint]
+        position = spec["parts"].index(field)
+        for s in um.series[endpoint]:
+            vals = um.amount(endpoint, s["index"], day_start, DAY)
+            if vals is None:
+                continue
+            line_item = f"{s['dims']['model']}, {label}" if "model" in spec["dims"] else label
+            add(s, endpoint, line_item, vals[position], unit, vals[position] * price // per)
+    if day_start + DAY <= ds.now:  # training is billed for whole days
+        factor = ds.revision_factor(day_start)
+        for p in ds.active_projects():
+            if day_start < ds.period_start or ds.f("ft_train", p, day_start) >= 0.3:
+                continue
+            tokens = int((100_000 + ds.h("ft_tokens", p, day_start) % 2_000_000) * factor)
+            lines.append(
+                {
+                    "project_id": ds.projects.item(p)["id"],
+                    "api_key_id": None,
+                    "user_id": None,
+                    "endpoint": None,
+                    "line_item": f"{FINE_TUNING_MODEL}, fine-tuning training",
+                    "quantity": tokens,
+                    "unit": "tokens",
+                    "micro": tokens * FINE_TUNING_PRICE // 1000,
+                }
+            )
+    return lines
+
+
 def costs(req: Request, ds: Dataset) -> Dict[str, Any]:
     req.choice("bucket_width", ["1d"], "1d")
     limit = COSTS_LIMIT.read(req)
@@ -435,46 +525,28 @@ def costs(req: Request, ds: Dataset) -> Dict[str, Any]:
     project_ids = set(req.many("project_ids"))
     api_key_ids = set(req.many("api_key_ids"))
     starts, next_page = _bucket_range(req, ds, DAY, limit)
-    um = model(ds)
-    series = [
-        s
-        for s in um.series["completions"]
-        if (not project_ids or s["dims"]["project_id"] in project_ids)
-        and (not api_key_ids or s["dims"]["api_key_id"] in api_key_ids)
-    ]
     buckets = []
     for start in starts:
-        groups: Dict[Tuple[Any, ...], List[int]] = {}
-        for s in series:
-            vals = um.amount("completions", s["index"], start, DAY)
-            if vals is None:
-                continue
-            metrics = _completions(vals)
-            price_in, price_out = PRICES[s["dims"]["model"]]
-            for kind, tokens, price in (
-                ("input", metrics["input_tokens"], price_in),
-                ("output", metrics["output_tokens"], price_out),
+        groups: Dict[Tuple[Any, ...], List[Any]] = {}
+        for line in cost_lines(ds, start):
+            if (project_ids and line["project_id"] not in project_ids) or (
+                api_key_ids and line["api_key_id"] not in api_key_ids
             ):
-                if not tokens:
-                    continue
-                dims = {
-                    "project_id": s["dims"]["project_id"],
-                    "api_key_id": s["dims"]["api_key_id"],
-                    "line_item": f"{s['dims']['model']}, {kind}",
-                }
-                key = tuple(dims[d] for d in group)
-                acc = groups.setdefault(key, [0, 0])
-                acc[0] += tokens * price // 1000  # micro-dollars
-                acc[1] += tokens
+                continue
+            key = tuple(line[d] for d in group)
+            acc = groups.setdefault(key, [0, 0, set()])
+            acc[0] += line["micro"]
+            acc[1] += line["quantity"]
+            acc[2].add(line["unit"])
         results = []
         for key in sorted(groups, key=lambda k: tuple(str(v) for v in k)):
-            micro, tokens = groups[key]
-            by_line = "line_item" in group
+            micro, quantity, units = groups[key]
+            by_line = "line_item" in group and len(units) == 1
             result = {"object": "organization.costs.result", "amount": {"value": micro / 1_000_000, "currency": "usd"}}
             for dim in COST_DIMS:
                 result[dim] = key[group.index(dim)] if dim in group else None
-            result["quantity"] = float(tokens) if by_line else None
-            result["quantity_unit"] = "tokens" if by_line else None
+            result["quantity"] = float(quantity) if by_line else None
+            result["quantity_unit"] = next(iter(units)) if by_line else None
             results.append(result)
         buckets.append({"object": "bucket", "start_time": start, "end_time": start + DAY, "results": results})
     return page_token_page(buckets, next_page)

@@ -13,6 +13,7 @@ from openai_emulator import ADMIN_KEY, CODEX_KEY, PROJECT_KEY, Emulator, mask_ke
 from openai_emulator.data import DAY, Dataset
 from openai_emulator.minimum import minimum_requests
 from openai_emulator.testing import control, get, sample_requests
+from openai_emulator.usage import UNIT_PRICES, cost_lines
 
 NOW = 1_767_225_600 + 10 * DAY + 13 * 3600 + 17 * 60  # fixed: 2026-01-11 13:17 UTC
 
@@ -285,8 +286,55 @@ def test_costs_group_and_sum_exactly(medium):
         assert round(sum(r["amount"]["value"] for r in a["results"]), 6) == round(
             sum(r["amount"]["value"] for r in b["results"]), 6
         )
-        assert all(r["quantity_unit"] == "tokens" and r["api_key_id"] is None for r in a["results"])
+        assert all(r["quantity_unit"] in COST_UNITS and r["api_key_id"] is None for r in a["results"])
     assert all(r["line_item"] is None and r["quantity"] is None for b in total for r in b["results"])
+
+
+COST_UNITS = {"tokens", "images", "characters", "seconds", "sessions", "calls", "bytes"}
+
+
+def test_costs_bill_every_kind_of_line_item_from_the_usage_that_measures_it(medium):
+    """The bill's variety (cached input, batch, images, audio, tools, storage, training), each line derived from the
+    usage endpoint that measures it, so that an allocation can be checked exactly; training has no usage endpoint."""
+    start = NOW // DAY * DAY - 5 * DAY
+    params = {"start_time": start, "limit": 5, "group_by": ["line_item", "project_id", "api_key_id"]}
+    served = get(medium, "/organization/costs", ADMIN_KEY, params)[1]["data"]
+    kinds = set()
+    for bucket in served:
+        lines = cost_lines(medium.data, bucket["start_time"])
+        expected: dict = {}
+        for line in lines:
+            key = (line["line_item"], line["project_id"], line["api_key_id"])
+            expected[key] = expected.get(key, 0) + line["micro"]
+            kinds.add(line["line_item"].split(", ")[-1])
+            assert (line["endpoint"] is None) == line["line_item"].endswith("fine-tuning training")
+        got = {
+            (r["line_item"], r["project_id"], r["api_key_id"]): round(r["amount"]["value"] * 1e6)
+            for r in bucket["results"]
+        }
+        assert got == expected
+    assert kinds >= {
+        "input",
+        "cached input",
+        "output",
+        "batch input",
+        "batch output",
+        "embeddings",
+        "images",
+        "speech characters",
+        "transcription seconds",
+        "Code interpreter sessions",
+        "File search tool calls",
+        "web search tool calls",
+        "Vector store storage",
+        "fine-tuning training",
+    }
+    # the lines' quantities are the usage endpoint's own measure for that day, priced per unit
+    day = served[0]["start_time"]
+    speech = [line for line in cost_lines(medium.data, day) if line["endpoint"] == "audio_speeches"]
+    usage_day = usage(medium, "audio_speeches", day, "1d", 1)["data"][0]["results"]
+    assert sum(line["quantity"] for line in speech) == sum(r["characters"] for r in usage_day) > 0
+    assert all(line["micro"] == line["quantity"] * UNIT_PRICES["audio_speeches"][3] for line in speech)
 
 
 def test_revision_bumps_recent_buckets_only(emulator_factory):
