@@ -32,8 +32,8 @@
 
 
 {% macro openai_source(stream, columns) -%}
-  {#- The union of `stream` over every connection, with exactly `columns` (a list of [name, type] pairs, types as
-      openai_type() names them), plus source_relation, _airbyte_raw_id and _airbyte_extracted_at. A column a table
+  {#- The union of `stream` over every connection, with exactly `columns` (a list of [name, type] or [name, type,
+      alias] items, types as openai_type() names them; an alias renames a column whose name is an SQL keyword), plus source_relation, _airbyte_raw_id and _airbyte_extracted_at. A column a table
       lacks is null; a connection without the table adds nothing; when no connection has it, or its
       openai_using_<stream> variable is false, the result is empty with the same columns. -#}
   {%- set all_columns = columns + [['_airbyte_raw_id', 'string'], ['_airbyte_extracted_at', 'timestamp']] -%}
@@ -47,11 +47,12 @@
           {%- do present.update({column.name | lower: column.name}) -%}
         {%- endfor -%}
         {%- set selects = [] -%}
-        {%- for name, type in all_columns -%}
+        {%- for item in all_columns -%}
+          {%- set name, type, alias = item[0], item[1], item[2] if item | length > 2 else item[0] -%}
           {%- if name in present -%}
-            {%- do selects.append(openai_analytics.openai_cast(adapter.quote(present[name]), type) ~ ' as ' ~ name) -%}
+            {%- do selects.append(openai_analytics.openai_cast(adapter.quote(present[name]), type) ~ ' as ' ~ alias) -%}
           {%- else -%}
-            {%- do selects.append(openai_analytics.openai_cast('null', type) ~ ' as ' ~ name) -%}
+            {%- do selects.append(openai_analytics.openai_cast('null', type) ~ ' as ' ~ alias) -%}
           {%- endif -%}
         {%- endfor -%}
         {%- do parts.append('select ' ~ selects | join(', ') ~ ", cast('" ~ connection.name ~ "' as " ~ dbt.type_string() ~ ') as source_relation from ' ~ relation) -%}
@@ -63,8 +64,8 @@
   {%- endif -%}
   {%- if parts | length == 0 -%}
     {%- set selects = [] -%}
-    {%- for name, type in all_columns -%}
-      {%- do selects.append(openai_analytics.openai_cast('null', type) ~ ' as ' ~ name) -%}
+    {%- for item in all_columns -%}
+      {%- do selects.append(openai_analytics.openai_cast('null', item[1]) ~ ' as ' ~ (item[2] if item | length > 2 else item[0])) -%}
     {%- endfor -%}
     select {{ selects | join(', ') }}, cast(null as {{ dbt.type_string() }}) as source_relation
     from (select 1 as openai_empty) as openai_empty_source where 1 = 0
@@ -77,7 +78,7 @@
 {% macro openai_latest(stream, columns, keys) -%}
   {#- openai_source(), keeping per source_relation and primary key only the row extracted last: a destination in
       append mode holds every version of a re-read usage or cost bucket; the newest one is the truth. -#}
-  select {% for name, type in columns %}{{ name }}, {% endfor %}source_relation, _airbyte_raw_id, _airbyte_extracted_at
+  select {% for item in columns %}{{ item[2] if item | length > 2 else item[0] }}, {% endfor %}source_relation, _airbyte_raw_id, _airbyte_extracted_at
   from (
     select openai_unioned.*,
       row_number() over (

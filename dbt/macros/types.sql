@@ -88,3 +88,12 @@
 {% macro default__openai_nanos_to_money(expression) %}cast(cast({{ expression }} as numeric(38, 0)) * 0.000000001 as {{ openai_analytics.openai_type_money() }}){% endmacro %}
 {% macro snowflake__openai_nanos_to_money(expression) %}cast(cast({{ expression }} as number(38, 0)) * 0.000000001 as number(38, 9)){% endmacro %}
 {% macro bigquery__openai_nanos_to_money(expression) %}cast(cast({{ expression }} as bignumeric) * 0.000000001 as bignumeric){% endmacro %}
+
+
+{#- `from <relation> as <alias>` joined with the elements of the JSON array <alias>.<column> as <element>.value:
+    one row per element (rows whose array is null or empty are dropped). -#}
+{% macro openai_json_array_rows(relation, alias, column, element) %}{{ return(adapter.dispatch('openai_json_array_rows', 'openai_analytics')(relation, alias, column, element)) }}{% endmacro %}
+{% macro default__openai_json_array_rows(relation, alias, column, element) %}{{ relation }} as {{ alias }} cross join lateral jsonb_array_elements(({{ alias }}.{{ column }})::jsonb) as {{ element }}(value){% endmacro %}
+{% macro duckdb__openai_json_array_rows(relation, alias, column, element) %}{{ relation }} as {{ alias }} cross join (select unnest(cast(json_extract({{ alias }}.{{ column }}, '$[*]') as json[])) as value) as {{ element }}{% endmacro %}
+{% macro snowflake__openai_json_array_rows(relation, alias, column, element) %}{{ relation }} as {{ alias }}, lateral flatten(input => {{ alias }}.{{ column }}) as {{ element }}{% endmacro %}
+{% macro bigquery__openai_json_array_rows(relation, alias, column, element) %}{{ relation }} as {{ alias }} cross join unnest(json_query_array({{ alias }}.{{ column }})) as {{ element }}_value cross join (select {{ element }}_value as value) as {{ element }}{% endmacro %}

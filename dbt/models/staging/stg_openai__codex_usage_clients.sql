@@ -1,7 +1,7 @@
 with latest as (
   {{ openai_analytics.openai_latest('codex_usage_clients', [
-      ['workspace_id', 'string'], ['start_time', 'bigint'], ['user_key', 'string'], ['index', 'bigint'],
-      ['client_id', 'string'], ['credits', 'money']], ['workspace_id', 'start_time', 'user_key', 'index']) }}
+      ['workspace_id', 'string'], ['start_time', 'bigint'], ['user_key', 'string'], ['index', 'bigint', 'element_index'],
+      ['client_id', 'string'], ['credits', 'money']], ['workspace_id', 'start_time', 'user_key', 'element_index']) }}
 )
 select
   workspace_id,
