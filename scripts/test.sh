@@ -9,7 +9,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' 2>&1 | grep -v "is ignored" || true
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,analytics]' 2>&1 | grep -v "is ignored" || true
 .venv/bin/python -c "import source_openai" # fail early when the install failed
 # Lint and format check first ([tool.ruff] in pyproject.toml, line length 120): a violation fails the run, and CI.
 .venv/bin/ruff check .
