@@ -12,6 +12,7 @@ the test process.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import pytest
 from openai_emulator import Emulator
 from openai_emulator.data import DAY, Dataset
 from openai_emulator.usage import ENDPOINTS, cost_lines, model as usage_model
+from scripts import report
 
 from .conftest import ROOT, clean_env, run
 
@@ -194,7 +196,8 @@ def chain(tmp_path_factory) -> Dict[str, Any]:
         first = (sync_and_build(emu, work, "first"), served(emu.data))
         revision = emu.revise(days=2, factor=0.25)
         second = (sync_and_build(emu, work, "second", streams=USAGE_AND_COSTS, append=True), served(emu.data))
-    return {"first": first, "second": second, "revised_since": day_name(revision["since"])}
+    since = day_name(revision["since"])
+    return {"first": first, "second": second, "revised_since": since, "db": work / "openai.duckdb"}
 
 
 @pytest.mark.parametrize("run_name", ["first", "second"])
@@ -265,3 +268,16 @@ def test_every_focus_row_has_the_mandatory_columns(chain):
     build = chain["first"][0]
     assert set(FOCUS_PRESENT) <= set(build.focus_columns)
     assert build.focus_rows == build.daily_costs_rows > 0 and build.focus_nulls == 0
+
+
+def test_the_report_page_is_self_contained_and_every_chart_carries_data(chain, tmp_path):
+    page = report.write(chain["db"], tmp_path / "report.html").read_text()
+    assert not re.search(r"(?i)(https?:|//[a-z0-9]|<script|<link|<img|@import|url\()", page)  # nothing to fetch
+    figures = re.findall(r'<figure data-chart="([a-z-]+)" data-points="(\d+)">(.*?)</figure>', page, re.S)
+    charts = {name: (int(points), body.count('class="datum"')) for name, points, body in figures}
+    assert set(charts) == {"cost-per-project-per-day", "tokens-per-model", "top-api-keys", "top-users", "codex-credits"}
+    assert all(points > 0 and drawn == points for points, drawn in charts.values()), charts
+    # the cost chart shows the billed cost: its bars' tooltips add up to the bill
+    drawn = re.findall(r"<title>\d{4}-\d{2}-\d{2} [^<]*: \$([\d,.]+)</title>", page)
+    billed = sum(chain["second"][0].costs_per_project_day.values())
+    assert abs(sum(Decimal(v.replace(",", "")) for v in drawn) - billed) < Decimal("0.01") * len(drawn)
