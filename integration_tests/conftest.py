@@ -1,4 +1,6 @@
-"""Start one OpenAI emulator for the acceptance suite and write the scenario configs that point at it.
+"""Start one OpenAI emulator for the acceptance suite and write the scenario configs that point at it; and the
+fixtures of the fault-injection modules (test_faults.py, test_retries.py): per module, an emulator that accepts the
+fake keys of sync_harness, the config and catalog of every stream, and the fault-free baseline sync.
 
 The configs named in acceptance-test-config.yml live in integration_tests/.emulator/ (git-ignored); the CDK's
 standard suite reads them lazily, at test time, so writing them from a session fixture is enough.
@@ -11,6 +13,8 @@ from typing import Any, Dict, Iterator
 import pytest
 
 from openai_emulator import Emulator
+
+from . import sync_harness as h
 
 HERE = Path(__file__).resolve().parent
 CONFIG_DIR = HERE / ".emulator"
@@ -39,3 +43,37 @@ def acceptance_emulator() -> Iterator[Emulator]:
         for name, config in scenario_configs(emu).items():
             (CONFIG_DIR / name).write_text(json.dumps(config, indent=2))
         yield emu
+
+
+# ------------------------------------------------------------------------------------------- fault modules
+@pytest.fixture(scope="module")
+def emu() -> Emulator:
+    with Emulator(scale="small", seed=7, **h.emulator_keys()) as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def setup(emu: Emulator, tmp_path_factory) -> Dict[str, Any]:
+    config = emu.connector_config()
+    catalog = h.catalog_for(config)
+    return {
+        "config": config,
+        "catalog": catalog,
+        "pks": h.primary_keys(catalog),
+        "dir": tmp_path_factory.mktemp("faults"),
+    }
+
+
+@pytest.fixture(scope="module")
+def baseline(emu: Emulator, setup: Dict[str, Any]) -> Dict[str, Any]:
+    emu.reset()
+    sync = h.read(setup["dir"], setup["config"], setup["catalog"], name="baseline")
+    assert sync.returncode == 0 and not sync.errors(), sync.describe()
+    records = h.by_key(sync.records, setup["pks"])
+    streams = {stream for stream, _ in records}
+    assert streams == {s["stream"]["name"] for s in setup["catalog"]["streams"]}, sorted(
+        streams
+    )  # every discovered stream has records
+    assert len(records) == len(sync.records), "the fault-free sync emitted a primary key twice"
+    h.assert_no_secret(sync)
+    return {"sync": sync, "records": records, "requests": emu.requests}

@@ -2,189 +2,24 @@
 emulator with faults switched on. Whatever the fault, the final records (by primary key, with their values) must
 equal those of the fault-free sync, and no key may appear in stdout or stderr.
 
-The fault-free baseline is computed once per module. Retry waits are scaled down to 1 % in the subprocess
-(integration_tests/hooks/sitecustomize.py), except in the 429 scenario, which proves the real `Retry-After` wait on
-the emulator's request timestamps. See README "Reliability: the fault-injection suite".
+The fault-free baseline is computed once per module. Every scenario runs at real speed, with the connector's real
+waits and timeouts (nothing in the connector or the CDK is patched), and asserts them on the emulator's request
+timestamps. See README "Reliability: the fault-injection suite".
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
-from typing import Any, Dict, List, Mapping, Tuple
+from collections import Counter
+from typing import Any, Dict, List, Mapping
 
 import pytest
 
-from openai_emulator import Emulator
+from openai_emulator.server import CODEX_PREFIX, COMPLIANCE_PREFIX
 
 from . import sync_harness as h
 
 pytestmark = pytest.mark.faults
-
-
-@pytest.fixture(scope="module")
-def emu() -> Emulator:
-    with Emulator(scale="small", seed=7, **h.emulator_keys()) as emulator:
-        yield emulator
-
-
-@pytest.fixture(scope="module")
-def setup(emu: Emulator, tmp_path_factory) -> Dict[str, Any]:
-    config = emu.connector_config()
-    catalog = h.catalog_for(config)
-    return {
-        "config": config,
-        "catalog": catalog,
-        "pks": h.primary_keys(catalog),
-        "dir": tmp_path_factory.mktemp("faults"),
-    }
-
-
-@pytest.fixture(scope="module")
-def baseline(emu: Emulator, setup: Dict[str, Any]) -> Dict[str, Any]:
-    emu.reset()
-    sync = h.read(setup["dir"], setup["config"], setup["catalog"], name="baseline")
-    assert sync.returncode == 0 and not sync.errors(), sync.describe()
-    records = h.by_key(sync.records, setup["pks"])
-    streams = {stream for stream, _ in records}
-    assert streams == {s["stream"]["name"] for s in setup["catalog"]["streams"]}, sorted(
-        streams
-    )  # every discovered stream has records
-    assert len(records) == len(sync.records), "the fault-free sync emitted a primary key twice"
-    _assert_no_secret(sync)
-    return {"sync": sync, "records": records, "requests": emu.requests}
-
-
-def _assert_no_secret(sync: h.Sync, keys=h.KEYS) -> None:
-    leaks = h.leaked_fragments(sync.stdout + sync.stderr, keys)
-    assert not leaks, f"key fragments in the output: {leaks}"
-
-
-def _assert_same_records(sync: h.Sync, baseline: Dict[str, Any], pks) -> None:
-    assert sync.returncode == 0, sync.describe()
-    assert not sync.errors(), sync.errors()[:2]
-    records = h.by_key(sync.records, pks)
-    missing = sorted(set(baseline["records"]) - set(records))
-    extra = sorted(set(records) - set(baseline["records"]))
-    changed = sorted(k for k in records.keys() & baseline["records"].keys() if records[k] != baseline["records"][k])
-    assert not missing, f"{len(missing)} records lost, by stream: {Counter(k[0] for k in missing)}"
-    assert not extra and not changed, (extra[:3], changed[:3])
-    # no page emitted twice (a retried partial page would show as duplicates)
-    assert len(sync.records) == len(baseline["sync"].records), Counter(s for s, _ in sync.records) - Counter(
-        s for s, _ in baseline["sync"].records
-    )
-
-
-def _key(entry: Mapping[str, Any]) -> Tuple[str, str]:
-    return entry["path"], json.dumps(entry["query"], sort_keys=True)
-
-
-# ------------------------------------------------------------------------------------------- retried faults
-def test_429_every_5th_request_waits_for_retry_after(emu, setup, baseline):
-    emu.reset()
-    emu.set_faults(rate_limit_every=5, retry_after=1)
-    sync = h.read(setup["dir"], setup["config"], setup["catalog"], name="429", wait_scale=None)
-
-    _assert_same_records(sync, baseline, setup["pks"])
-    _assert_no_secret(sync)
-    log = emu.requests
-    limited = [e for e in log if e["fault"] == "429"]
-    assert len(limited) >= len(baseline["requests"]) // 5 - 1, len(limited)
-    # A URL that several readers request (the Codex usage endpoint serves three streams; a parent list is read by
-    # its stream and its children's partitions) may be requested by another reader during the wait. Where the URL
-    # was requested exactly twice, a 429 then a 200, the 200 is the retry, and its start shows the wait (otherwise
-    # the retry may even be answered from the CDK's response cache, filled by another reader).
-    by_url: Dict[Tuple[str, str], List[Dict[str, Any]]] = defaultdict(list)
-    for entry in log:
-        by_url[_key(entry)].append(entry)
-    waits = []
-    for entry in limited:
-        assert 200 in [e["status"] for e in by_url[_key(entry)]], f"{entry['path']} never succeeded"
-        gaps = [e["started"] - entry["ended"] for e in by_url[_key(entry)] if e["n"] > entry["n"]]
-        if [e["status"] for e in by_url[_key(entry)]] == [429, 200]:
-            waits.append(gaps[0])
-            assert gaps[0] >= 1.0, f"{entry['path']} was retried {gaps[0]:.2f} s after a 429 with Retry-After: 1"
-    assert len(waits) >= len(limited) // 2, (len(waits), len(limited))  # most 429s are judged strictly
-    assert waits and max(waits) < 5, (
-        f"the wait should follow Retry-After (1 s + 1 s of slack), not a long backoff: {max(waits):.1f} s"
-    )
-
-
-def test_5xx_every_7th_request_resets_and_read_timeouts_are_retried(emu, setup, baseline):
-    emu.reset()
-    emu.set_faults(
-        server_error_every=7, server_error_statuses=[500, 502, 503], reset_every=11, slow_every=17, slow_seconds=4
-    )
-    sync = h.read(setup["dir"], setup["config"], setup["catalog"], name="5xx", read_timeout=1.0)
-
-    _assert_same_records(sync, baseline, setup["pks"])
-    _assert_no_secret(sync)
-    log = emu.requests
-    faults = Counter(e["fault"] for e in log)
-    assert faults["500"] and faults["502"] and faults["503"] and faults["reset"] and faults["slow"], faults
-    for slow in (e for e in log if e["fault"] == "slow"):
-        retry = [e for e in log if e["n"] > slow["n"] and _key(e) == _key(slow)]
-        # the connector gave up on the hung request (read timeout) and asked again while the server still slept
-        ended = slow["ended"] if slow["ended"] is not None else float("inf")  # None: the server still sleeps
-        assert retry and retry[0]["started"] < ended, f"{slow['path']}: no retry before the slow answer"
-
-
-# Lists that are never a parent: their responses are not in the CDK's request cache, so a retry asks OpenAI again.
-UNCACHED_LISTS = [
-    "/v1/organization/usage/",
-    "/v1/organization/costs",
-    "/v1/organization/audit_logs",
-    "/v1/organization/invites",
-    "/v1/organization/admin_api_keys",
-    "/v1/organization/certificates",
-    "/v1/organization/roles",
-    "/v1/organization/spend_alerts",
-    "/v1/organization/spend_limit",
-    "/v1/organization/data_retention",
-    "/v1/files",
-    "/v1/batches",
-    "/v1/assistants",
-    "/v1/models",
-    "/v1/videos",
-]
-
-
-def _uncached_lists(config) -> list:
-    """UNCACHED_LISTS plus the Codex code-review endpoints of each workspace (the Codex usage pages are cached:
-    the three usage streams share them)."""
-    return UNCACHED_LISTS + [
-        f"/codex/v1/analytics/codex/workspaces/{ws}/code_review" for ws in config["workspace_ids"].split(",")
-    ]
-
-
-def test_truncated_and_non_json_200_bodies_are_retried_never_emitted(emu, setup, baseline):
-    emu.reset()
-    emu.set_faults(truncate_every=2, truncate_mode="alternate", only_prefixes=_uncached_lists(setup["config"]))
-    sync = h.read(setup["dir"], setup["config"], setup["catalog"], name="truncate")
-
-    _assert_same_records(sync, baseline, setup["pks"])
-    _assert_no_secret(sync)
-    faults = Counter(e["fault"] for e in emu.requests)
-    assert faults["truncate"] >= 3 and faults["html"] >= 3 and faults["truncate"] + faults["html"] >= 10, faults
-
-
-def test_an_unreadable_200_on_a_cached_parent_fails_that_family_loudly(emu, setup, baseline):
-    """A parent list is kept in the CDK's request cache, which answers the retry with the same body (the connector
-    does not patch the cache; docs/openai.md, "Unreadable responses"). The groups list fails after its retries with
-    the reason, its children with it; every other stream is exact, and nothing is emitted from the bad body."""
-    emu.reset()
-    emu.set_faults(truncate_every=1, truncate_mode="truncate", only_prefixes=["/v1/organization/groups"])
-    sync = h.read(setup["dir"], setup["config"], setup["catalog"], name="truncate-parent")
-
-    assert sync.returncode != 0
-    messages = " ".join(e["message"] + (e.get("internal_message") or "") for e in sync.errors())
-    assert "not complete JSON" in messages, messages[:500]
-    records = h.by_key(sync.records, setup["pks"])
-    failed = {"groups", "group_users", "group_roles"}
-    expected = {k: v for k, v in baseline["records"].items() if k[0] not in failed}
-    assert {k: v for k, v in records.items() if k[0] not in failed} == expected
-    assert not any(k[0] in ("groups", "group_users", "group_roles") for k in records)
-    _assert_no_secret(sync)
 
 
 # One endpoint of each paging style repeats its first page forever (stuck_mode "repeat") or answers an empty page that
@@ -254,35 +89,56 @@ def test_a_server_whose_paging_makes_no_progress_never_hangs_nor_duplicates(emu,
     emails = {d["email"] for s, d in baseline["sync"].records if s == "users" and d.get("email")}
     logged = sync.output_without_records()
     assert emails and not [e for e in emails if e in logged]
-    _assert_no_secret(sync)
+    h.assert_no_secret(sync)
 
 
-def test_requesters_time_out_a_hung_request():
-    """The hook above only lowers a timeout the manifest sets; the CDK sets none by default."""
-    from airbyte_cdk.sources.streams.http.http_client import HttpClient
+# One list of each paging style answers its first page with `has_more: true` and its cursor null (stuck_mode
+# "no_cursor"). Before, a missing `next`/`next_page`/`last_end_time` ended the stream quietly after that page; now the
+# partition fails with the field named. An `after` list goes on from its last item's id (OpenAI's own rule), so its
+# stuck server is caught as a page that makes no progress instead.
+NO_CURSOR = {
+    "groups": ("/v1/organization/groups", "`next`"),  # next cursor, cached parent
+    "usage_completions": ("/v1/organization/usage/completions", "`next_page`"),  # page token
+    "users": ("/v1/organization/users", "made no progress"),  # id cursor: the last item's id, then a repeat
+}
 
-    from source_openai import SourceOpenai
 
-    seen = []
-    original = HttpClient.__init__
+@pytest.mark.parametrize("runtime", ["package", "manifest-only"])
+def test_a_page_that_says_there_is_more_without_a_cursor_fails_its_stream_by_name(emu, setup, baseline, runtime):
+    config = emu.connector_config(compliance=True)
+    principal = config["compliance_principal_ids"].split(",")[0]
+    workspace = config["workspace_ids"].split(",")[0]
+    broken = dict(
+        NO_CURSOR,
+        compliance_log_files=(
+            f"{COMPLIANCE_PREFIX}/compliance/workspaces/{principal}/logs",
+            "`last_end_time`",
+        ),
+        codex_code_reviews=(f"{CODEX_PREFIX}/workspaces/{workspace}/code_reviews", "`next_page`"),
+    )
+    emu.reset()
+    emu.set_faults(stuck_prefixes=[path for path, _ in broken.values()], stuck_mode="no_cursor")
+    sync = h.read(
+        setup["dir"],
+        config,
+        h.catalog_for(config),
+        name=f"no-cursor-{runtime}",
+        manifest_only=runtime == "manifest-only",
+    )
 
-    def spy(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        seen.append((self._name, self._request_timeout))
-
-    config = {
-        "admin_api_key": h.ADMIN_KEY,
-        "project_api_key": h.PROJECT_KEY,
-        "codex_api_key": h.CODEX_KEY,
-        "workspace_ids": "ws_1",
-    }
-    HttpClient.__init__ = spy
-    try:
-        streams = SourceOpenai(config=config).streams(config)
-    finally:
-        HttpClient.__init__ = original
-    assert streams and len(seen) >= len(streams)  # one client per stream at least
-    assert {timeout for _, timeout in seen} == {(30, 120)}
+    assert sync.returncode != 0, "the sync must end with the failure reported"
+    messages = [e["message"] for e in sync.errors()]
+    for stream, (path, why) in broken.items():
+        endpoint = path.split("/v1", 1)[-1]
+        assert any(m.startswith(f"{stream}:") and endpoint in m and why in m for m in messages), (stream, messages)
+    keys = [(stream, h.key_of(setup["pks"].get(stream) or [["id"]], data)) for stream, data in sync.records]
+    assert len(keys) == len(set(keys)), "a record was emitted twice"
+    # every stream that reads none of the broken lists is exact
+    affected = set(broken) | {"user_roles", "group_users", "group_roles", "compliance_log_events"}
+    records = h.by_key([(s, d) for s, d in sync.records if s in setup["pks"]], setup["pks"])
+    expected = {k: v for k, v in baseline["records"].items() if k[0] not in affected}
+    assert {k: v for k, v in records.items() if k[0] not in affected} == expected
+    h.assert_no_secret(sync)
 
 
 # ------------------------------------------------------------------------------------------- 403 families
@@ -301,7 +157,7 @@ def test_403_on_whole_families_skips_only_them_with_a_clear_message(emu, setup, 
     sync = h.read(setup["dir"], setup["config"], setup["catalog"], name="403")
 
     assert sync.returncode == 0 and not sync.errors(), sync.describe()
-    _assert_no_secret(sync)
+    h.assert_no_secret(sync)
 
     def forbidden(stream: str, data: Mapping[str, Any]) -> bool:
         return (
@@ -363,8 +219,8 @@ def test_kill_and_resume_loses_nothing_and_rereads_only_the_window(emu, setup, b
     state = first.last_states()
     second = h.read(setup["dir"], config, catalog, state=state or None, name=f"resume{fraction}")
     assert second.returncode == 0 and not second.errors(), second.describe()
-    _assert_no_secret(first)
-    _assert_no_secret(second)
+    h.assert_no_secret(first)
+    h.assert_no_secret(second)
 
     union = h.by_key(first.records + second.records, pks)
     missing = set(baseline["records"]) - set(union)

@@ -25,13 +25,15 @@ class Faults:
     reset_every: int = 0  # every Nth request: the connection is reset (TCP RST) before any response
     slow_every: int = 0  # every Nth request: wait slow_seconds before answering (for client read timeouts)
     slow_seconds: float = 0.0
+    slow_at: List[int] = field(default_factory=list)  # these request numbers (1-based) are slow too
     forbidden_prefixes: List[str] = field(default_factory=list)  # full paths, e.g. "/v1/organization/audit_logs"
     only_prefixes: List[str] = field(default_factory=list)  # if set, the *_every faults hit only these paths
     # A server whose paging makes no progress: every list request to these path prefixes is answered with the first
     # page (its `after`/`page` cursor ignored), `has_more: true` and the first page's cursor, forever
-    # (stuck_mode "repeat"), or with an empty page that says there is more (stuck_mode "empty").
+    # (stuck_mode "repeat"), with an empty page that says there is more (stuck_mode "empty"), or with the first page
+    # and no cursor (stuck_mode "no_cursor").
     stuck_prefixes: List[str] = field(default_factory=list)
-    stuck_mode: str = "repeat"  # repeat | empty
+    stuck_mode: str = "repeat"  # repeat | empty | no_cursor (has_more: true, the cursor null)
     # Schema drift: every item of a list (and every row of a usage bucket) under these path prefixes carries a field
     # that the OpenAPI description does not have, as when OpenAI adds a field.
     drift_prefixes: List[str] = field(default_factory=list)
@@ -82,6 +84,6 @@ class Faults:
             if mode == "alternate":
                 mode = "truncate" if (n // self.truncate_every) % 2 else "html"
             return mode
-        if self.slow_every and n % self.slow_every == 0:
+        if (self.slow_every and n % self.slow_every == 0) or n in self.slow_at:
             return "slow"
         return None

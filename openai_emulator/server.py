@@ -62,7 +62,8 @@ def mask_key(key: str) -> str:
 def _stuck_page(body: Dict[str, Any], mode: str) -> Dict[str, Any]:
     """The first page of a list, made to say there is more without moving on: `has_more: true` and the page's own
     cursor (`next_page`, `next`, `last_id` or `last_end_time`, whichever the style has; a filler where the first page
-    had none), or, in mode "empty", no records at all."""
+    had none); in mode "empty", no records at all; in mode "no_cursor", the cursor null (an `after` list can still go
+    on from its last item's id)."""
     body = dict(body, has_more=True)
     if mode == "empty":
         body["data"] = []
@@ -74,7 +75,7 @@ def _stuck_page(body: Dict[str, Any], mode: str) -> Dict[str, Any]:
         ("last_end_time", "1970-01-01T00:00:00Z"),
     ):
         if name in body:
-            body[name] = body[name] or filler
+            body[name] = None if mode == "no_cursor" else body[name] or filler
     if "first_id" in body and mode == "empty":
         body["first_id"] = None
     return body

@@ -13,8 +13,11 @@
 #   * SharedCacheRequester: one response cache for the three Codex usage streams, which read the same pages; the
 #     CDK names a cache after its stream only. unit_tests/runtimes/test_runtime_parity.py
 #   * EachWorkspacePagination: `check` validates every workspace, but CheckStream reads one partition. test_check.py
-#   * PagingProgressGuard: the error policy plus a paging progress guard; a stop_condition cannot fail, sees no
-#     earlier cursor and runs after a page's records were emitted. test_paging_guard.py
+#   * PagingProgressGuard: the error policy plus a paging guard; a stop_condition cannot fail, sees no earlier
+#     cursor and runs after a page's records were emitted. test_paging_guard.py, test_faults.py
+#   * FreshRetryBearer, Refetches: a retry of an unreadable page reaches OpenAI, not the CDK's response cache (the
+#     authenticator is the only hook the CDK calls between two attempts). test_faults.py
+#   * BoundedBackoff: bounded, logged waits; Retry-After up to a limit. test_error_policy.py
 #   * SchemaDriftWarning: warns when records carry fields the schema lacks (no built-in does). test_schema_drift.py
 #   * FullReadForNewPartitions, BucketCursorState: state migrations (see each). test_codex_streams.py,
 #     test_usage_costs.py
@@ -32,15 +35,18 @@ import re
 import threading
 from dataclasses import InitVar, dataclass, field
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Dict, Iterable, List, Mapping, MutableMapping, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import orjson
 import requests
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.auth.declarative_authenticator import DeclarativeAuthenticator
 from airbyte_cdk.sources.declarative.decoders import Decoder, JsonDecoder
 from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordExtractor
 from airbyte_cdk.sources.declarative.extractors.type_transformer import TypeTransformer
+from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.migrations.state_migration import StateMigration
 from airbyte_cdk.sources.declarative.partition_routers import PartitionRouter
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
@@ -50,6 +56,7 @@ from airbyte_cdk.sources.declarative.requesters.request_options import Interpola
 from airbyte_cdk.sources.declarative.transformations.config_transformations.config_transformation import (
     ConfigTransformation,
 )
+from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.sources.types import StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -429,20 +436,191 @@ class FullReadForNewPartitions(StateMigration):
         return {key: value for key, value in stream_state.items() if key not in ("state", "lookback_window")}
 
 
-# ------------------------------------------------------------------------------------------ paging progress
-# Why not the CDK's own means: a paginator's `stop_condition` sees neither the cursors already used nor the
-# request, stops silently, and only runs after the page's records were emitted (a repeated page would be emitted
-# twice). unit_tests/integration/test_paging_guard.py.
-# A page makes no progress when `has_more` is true, yet its next cursor (`next_page`, `next`, `last_id`,
-# `last_end_time` or the last item's id) was already requested in this partition, or it holds no records. Such a page
-# fails its partition before any of its records is emitted, with the stream, the endpoint and the cursor in the
-# message and nothing of the page (it holds data: e-mails, prompts; the HttpClient would log a FAIL's body, hence the
-# raise); the other partitions and streams go on and the sync ends with the failure. A partition is the request
-# without its cursor (`after`/`page`), so a cycle of any length is caught.
-# Its other docs: the comment block at the top of this file (why not a stop_condition) and test_paging_guard.py.
+# ------------------------------------------------------------------------------------------ paging, retries and waits
+# The cursor each paging style follows (the retriever's `$parameters.paging` names the style; the manifest's
+# paginators read the same fields). An `id_cursor` page without `last_id` (fine-tuning) goes on from its last item.
+PAGING_CURSORS = {
+    "id_cursor": "last_id",
+    "next_cursor": "next",
+    "page_token": "next_page",
+    "last_end_time": "last_end_time",
+}
+REFETCH_HEADER = "X-Source-OpenAI-Refetch"
+
+
+class Refetches:
+    """Per sync: the request URLs whose HTTP 200 could not be read, and the generation of their next fetch.
+
+    The CDK keeps the responses of a parent list in a response cache (requests-cache) whose key covers every request
+    header. A cut-off 200 is cached like any other 200, so a plain retry would be answered by the cache with the same
+    cut-off body (for up to 8 retries with exponential backoff: about 17 minutes, then the family failed).
+    `PagingProgressGuard` notes such a URL here; `FreshRetryBearer`, which the CDK calls again before every retry,
+    then sends that URL with the header `X-Source-OpenAI-Refetch: <generation>`, a new cache key, so OpenAI answers.
+    A later reader of the same URL (a child stream's partition router) sends the same header and gets the fresh page
+    from the cache, so the list is still requested once plus its retries. Nothing is sent unless a page was
+    unreadable. Scoped per sync like `SchemaDriftWarning` (by the identity of the source's config object).
+    """
+
+    per_sync: ClassVar[Dict[int, "Refetches"]] = {}
+    lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self) -> None:
+        self.generation: Dict[str, int] = {}
+        self.cached_answers: Dict[Any, int] = {}
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> "Refetches":
+        with cls.lock:
+            return cls.per_sync.setdefault(id(config), cls())
+
+    def header_for(self, url: str) -> Dict[str, str]:
+        generation = self.generation.get(url)
+        return {REFETCH_HEADER: str(generation)} if generation else {}
+
+    def unreadable(self, url: str, sent: int, from_cache: bool) -> bool:
+        """Note an unreadable 200 of `url` that was requested with generation `sent`. False when the cache has
+        answered that same request with it before: the retries do not get past the cache, so waiting is pointless."""
+        with self.lock:
+            self.generation[url] = max(self.generation.get(url, 0), sent + 1)
+            if not from_cache:
+                return True
+            seen = self.cached_answers.get((url, sent), 0) + 1
+            self.cached_answers[(url, sent)] = seen
+            return seen < 2
+
+
+def api_path(response_or_exception: Any) -> str:
+    """The API path a response or exception belongs to: never the query string, nor a storage redirect's URL."""
+    response = response_or_exception if isinstance(response_or_exception, requests.Response) else None
+    request = getattr(response_or_exception, "request", None)
+    if response is not None and response.history:
+        request = response.history[0].request
+    return urlsplit(str(getattr(request, "url", "") or "")).path or "(unknown endpoint)"
+
+
+@dataclass
+class FreshRetryBearer(DeclarativeAuthenticator):
+    """`Authorization: Bearer <api_token>`, plus the refetch header on a request whose page could not be read.
+
+    Why not `BearerAuthenticator`: a retry of a parent list's cut-off page must reach OpenAI, not the CDK's response
+    cache (see `Refetches`). The HttpClient prepares each retry by calling the session's authenticator again, which is
+    the only hook that runs between two attempts of one request, and requests-cache takes every request header into
+    its key; so the authenticator adds the header that sends the retry past the cache. No CDK or requests-cache
+    internals are touched. Test: integration_tests/test_faults.py (cut-off pages of cached parents, exact records).
+    """
+
+    config: Mapping[str, Any]
+    parameters: InitVar[Mapping[str, Any]]
+    api_token: str = ""
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self.interpolated_token = InterpolatedString.create(self.api_token, parameters=parameters or {})
+        self.refetches = Refetches.of(self.config)
+
+    @property
+    def auth_header(self) -> str:
+        return "Authorization"
+
+    @property
+    def token(self) -> str:
+        return f"Bearer {self.interpolated_token.eval(self.config)}"
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers.update(self.get_auth_header())
+        request.headers.update(self.refetches.header_for(str(request.url)))
+        return request
+
+
+def retry_after_seconds(response: Optional[requests.Response]) -> Optional[float]:
+    """OpenAI's `retry-after-ms` or `Retry-After` (seconds or an HTTP date), else None."""
+    headers = response.headers if response is not None else {}
+    try:
+        if headers.get("retry-after-ms"):
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        value = str(headers.get("retry-after") or "").strip()
+        if not value:
+            return None
+        if re.fullmatch(r"\d+(\.\d+)?", value):
+            return float(value)
+        when = parsedate_to_datetime(value)
+        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+@dataclass
+class BoundedBackoff(BackoffStrategy):
+    """How long to wait before a retry: every wait bounded, every wait over 10 s logged.
+
+    Why not `WaitTimeFromHeader` + `ExponentialBackoffStrategy`: their waits doubled up to 512 s (about 17 minutes of
+    silence for 8 retries), `WaitTimeFromHeader` reads neither `retry-after-ms` nor an HTTP date, and neither says
+    in the log which stream and endpoint it waits for. Here:
+      * `Retry-After` (or `retry-after-ms`) is honoured up to `max_retry_after_seconds`; a longer one fails the
+        request at once with the number in the message, instead of a silent wait;
+      * a 429 without it waits 5, 10, 20, 40, 60 s; a 5xx, timeout, dropped connection or cut-off body 1, 2, 4, 8, 16 s;
+      * each wait over 10 s is logged (stream, endpoint, status, seconds); the CDK adds 1 s to every wait.
+    With the error handlers' `max_retries: 5` and `max_time: 300`, docs/openai.md ("Retries and waits") states the
+    longest time one request can spend in retries for each fault. Test: unit_tests/integration/test_error_policy.py.
+    """
+
+    config: Mapping[str, Any]
+    parameters: InitVar[Mapping[str, Any]]
+    max_retry_after_seconds: float = 60
+    log_waits_over_seconds: ClassVar[float] = 10
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self.stream_name = str((parameters or {}).get("name", ""))
+        self.longest = float(self.max_retry_after_seconds)
+
+    def backoff_time(self, response_or_exception: Any, attempt_count: int) -> Optional[float]:
+        response = response_or_exception if isinstance(response_or_exception, requests.Response) else None
+        status = str(response.status_code) if response is not None else type(response_or_exception).__name__
+        asked = retry_after_seconds(response)
+        step = max(1, attempt_count) - 1
+        if asked is not None and asked > self.longest:
+            message = (
+                f"{self.stream_name}: OpenAI asked to wait {asked:.0f} s before retrying "
+                f"{api_path(response_or_exception)} (HTTP {status}), longer than the {self.longest:.0f} s this "
+                "connector waits. The stream stops here instead of sitting silent; sync again later."
+            )
+            raise AirbyteTracedException(
+                message=message, internal_message=message, failure_type=FailureType.transient_error
+            )
+        if asked is not None:
+            wait = asked
+        elif status == "429":
+            wait = min(5.0 * 2**step, 60.0)
+        else:
+            wait = min(2.0**step, 60.0)
+        if wait > self.log_waits_over_seconds:
+            LOGGER.info(
+                f"{self.stream_name}: waiting {wait:.0f} s before retrying {api_path(response_or_exception)} "
+                f"(HTTP {status}, attempt {attempt_count})."
+            )
+        return max(wait, 0.01)  # 0 would make the CDK fall back to its own, longer backoff
+
+
 @dataclass
 class PagingProgressGuard(DefaultErrorHandler):
-    """The shared error policy (the manifest's response filters) that also refuses a page making no progress."""
+    """The shared error policy (the manifest's response filters) that also refuses a page whose paging cannot go on,
+    and sends the retry of an unreadable page past the response cache.
+
+    Why not the CDK's own means: a paginator's `stop_condition` sees neither the cursors already used nor the request,
+    stops silently, and only runs after the page's records were emitted (a repeated page would be emitted twice, and a
+    page that says `has_more` without a cursor would end its stream quietly, losing the pages after it). Here a page
+    that says `has_more: true` is refused when
+      * its cursor (the field its paginator follows: `$parameters.paging`, see PAGING_CURSORS) is missing,
+      * that cursor was already requested in this partition (a cycle of any length: a partition is the request
+        without its `after`/`page` cursor), or
+      * it holds no records.
+    The partition fails before any record of that page is emitted, with the stream, the endpoint and the reason in the
+    message and nothing of the page (it holds data: e-mails, prompts; the HttpClient would log a FAIL's body, hence
+    the raise). The other partitions and streams go on, and the sync ends with the failure.
+
+    A 200 that the policy retries (a body that is not complete JSON) is noted in `Refetches`, so that the retry reaches
+    OpenAI even on a cached parent list; if the cache still answers it, the stream fails at once instead of waiting.
+    Tests: unit_tests/integration/test_paging_guard.py, integration_tests/test_faults.py.
+    """
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.response_filters = list(self.response_filters or []) + [
@@ -450,22 +628,45 @@ class PagingProgressGuard(DefaultErrorHandler):
         ]
         super().__post_init__(parameters)
         self.stream_name = str((parameters or {}).get("name", ""))
+        self.paging = str((parameters or {}).get("paging") or "none")
+        if self.paging != "none" and self.paging not in PAGING_CURSORS:
+            raise ValueError(f"{self.stream_name}: unknown `paging` {self.paging!r}; one of {sorted(PAGING_CURSORS)}")
         self.cursors_used: Dict[str, set] = {}
         self.lock = threading.Lock()
+        self.refetches = Refetches.of(self.config)
 
     def interpret_response(self, response_or_exception: Any = None) -> ErrorResolution:
         resolution = super().interpret_response(response_or_exception)
-        if resolution.response_action == ResponseAction.SUCCESS and isinstance(
-            response_or_exception, requests.Response
-        ):
-            problem = self.no_progress(response_or_exception)
-            if problem:  # raised, not a FAIL resolution: the HttpClient logs a FAIL's response body (a page of data)
-                raise AirbyteTracedException(
-                    message=problem, internal_message=problem, failure_type=FailureType.system_error
-                )
+        if not isinstance(response_or_exception, requests.Response):
+            return resolution
+        problem = None
+        if resolution.response_action == ResponseAction.RETRY and response_or_exception.ok:
+            problem = self.cached_unreadable(response_or_exception)
+        elif resolution.response_action == ResponseAction.SUCCESS and self.paging != "none":
+            problem = self.paging_problem(response_or_exception)
+        if problem:  # raised, not a FAIL resolution: the HttpClient logs a FAIL's response body (a page of data)
+            raise AirbyteTracedException(
+                message=problem, internal_message=problem, failure_type=FailureType.system_error
+            )
         return resolution
 
-    def no_progress(self, response: requests.Response) -> Optional[str]:
+    def cached_unreadable(self, response: requests.Response) -> Optional[str]:
+        request = response.request
+        url = str(getattr(request, "url", "") or "")
+        try:
+            sent = int((getattr(request, "headers", None) or {}).get(REFETCH_HEADER) or 0)
+        except ValueError:
+            sent = 0
+        if self.refetches.unreadable(url, sent, bool(getattr(response, "from_cache", False))):
+            return None
+        message = (
+            f"{self.stream_name}: OpenAI answered {api_path(response)} with a body that is not complete JSON, and the "
+            "sync's response cache answered the retry with the same body. The stream stops now instead of retrying "
+            "for minutes; the other streams go on. Sync again."
+        )
+        return message
+
+    def paging_problem(self, response: requests.Response) -> Optional[str]:
         if not HAS_MORE_RE.search(response.content or b""):  # a last page (most pages) needs no parse
             return None
         try:
@@ -476,10 +677,18 @@ class PagingProgressGuard(DefaultErrorHandler):
             return None
         data = body.get("data") if isinstance(body.get("data"), list) else []
         last = data[-1] if data and isinstance(data[-1], Mapping) else {}
-        following = next(
-            (body[k] for k in ("next_page", "next", "last_id", "last_end_time") if body.get(k)), last.get("id")
-        )
+        field_name = PAGING_CURSORS[self.paging]
+        following = body.get(field_name) or (last.get("id") if self.paging == "id_cursor" else None)
         url = urlsplit(str(response.request.url))
+        if data and not following:
+            missing = f"`{field_name}`" + (" nor an `id` on its last record" if self.paging == "id_cursor" else "")
+            message = (
+                f"{self.stream_name}: OpenAI's page of {url.path} says there are more records (has_more: true) but "
+                f"carries no {missing}, the cursor of the next page, so the rest of this partition cannot be read. "
+                "It was stopped before any record of that page was emitted; the other partitions and streams go on. "
+                "Sync again later; if it persists, please report it."
+            )
+            return message
         query = parse_qsl(url.query, keep_blank_values=True)
         cursor = dict(query).get("page") or dict(query).get("after")
         partition = url.path + "?" + urlencode(sorted(item for item in query if item[0] not in ("after", "page")))
@@ -494,11 +703,12 @@ class PagingProgressGuard(DefaultErrorHandler):
             if data
             else "a page with no records says there are more (has_more: true)"
         )
-        return (
+        message = (
             f"{self.stream_name}: OpenAI's paging made no progress on {url.path}: {why}. This partition was stopped "
             "before any record of that page was emitted; the other partitions and streams go on. It is usually a "
             "passing fault of the API: sync again later."
         )
+        return message
 
 
 # ------------------------------------------------------------------------------------------ schema drift

@@ -82,7 +82,7 @@ def manifest_messages() -> Iterator[Tuple[str, str]]:
 
 
 def python_messages(path: Path) -> Iterator[Tuple[str, str]]:
-    """Texts passed to problems.append(...), ConfigError([...]) and LOGGER.warning(...), and assigned to `message`."""
+    """Texts passed to problems.append(...), ConfigError([...]), LOGGER.warning/info(...), and assigned to `message`."""
     tree = ast.parse(path.read_text())
 
     def literal_parts(node) -> List[str]:
@@ -99,7 +99,7 @@ def python_messages(path: Path) -> Iterator[Tuple[str, str]]:
         func = ast.unparse(node.func) if isinstance(node, ast.Call) else ""
         if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["message"]:
             args = [node.value]
-        elif func.endswith("problems.append") or func in ("LOGGER.warning", "_config_error"):
+        elif func.endswith("problems.append") or func in ("LOGGER.warning", "LOGGER.info", "_config_error"):
             args = node.args[-1:]
         elif func == "ConfigError" and node.args and isinstance(node.args[0], ast.List):
             args = node.args[0].elts
@@ -117,7 +117,6 @@ MESSAGES = (
 # Raised by the CDK on our behalf (rate-limit and retry budgets).
 CDK_MESSAGES = [
     "API rate limit exceeded",
-    "The rate limit wait time is longer than the connector is allowed to wait",
     "Exhausted available request attempts",
 ]
 

@@ -15,15 +15,28 @@ def id_cursor_page(records: List[Mapping[str, Any]], has_more: bool = False, wit
     return HttpResponse(json.dumps(body))
 
 
-def next_cursor_page(records: List[Mapping[str, Any]], next_cursor: Optional[str] = None) -> HttpResponse:
-    """Style 2 (groups, roles): {object: list, data, has_more, next}."""
-    body = {"object": "list", "data": list(records), "has_more": next_cursor is not None, "next": next_cursor}
-    return HttpResponse(json.dumps(body))
+def next_cursor_page(
+    records: List[Mapping[str, Any]], next_cursor: Optional[str] = None, has_more: Optional[bool] = None
+) -> HttpResponse:
+    """Style 2 (groups, roles): {object: list, data, has_more, next}. `has_more` defaults to "a cursor is given"."""
+    more = next_cursor is not None if has_more is None else has_more
+    return HttpResponse(json.dumps({"object": "list", "data": list(records), "has_more": more, "next": next_cursor}))
 
 
-def page_token_page(buckets: List[Mapping[str, Any]], next_page: Optional[str] = None) -> HttpResponse:
+def page_token_page(
+    buckets: List[Mapping[str, Any]], next_page: Optional[str] = None, has_more: Optional[bool] = None
+) -> HttpResponse:
     """Style 3 (usage, costs, Codex analytics): {object: page, data, has_more, next_page}."""
-    body = {"object": "page", "data": list(buckets), "has_more": next_page is not None, "next_page": next_page}
+    more = next_page is not None if has_more is None else has_more
+    return HttpResponse(json.dumps({"object": "page", "data": list(buckets), "has_more": more, "next_page": next_page}))
+
+
+def last_end_time_page(files: List[Mapping[str, Any]], has_more: bool, last_end_time: Any = "last") -> HttpResponse:
+    """Style 4 (ChatGPT compliance log files): {object: list, data, has_more, last_end_time}; by default
+    `last_end_time` is the last file's `end_time`."""
+    if last_end_time == "last":
+        last_end_time = files[-1]["end_time"] if files else None
+    body = {"object": "list", "data": list(files), "has_more": has_more, "last_end_time": last_end_time}
     return HttpResponse(json.dumps(body))
 
 

@@ -2,15 +2,13 @@
 integration_tests/test_compliance.py): list parameters, the `after` cursor from `last_end_time`, the download URL of
 each listed file per principal kind, the roster paging, and 401/403 handling."""
 
-import json
-
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
 from .config import ConfigBuilder
 from .request_builder import RequestBuilder
-from .response_builder import error_response, id_cursor_page
+from .response_builder import error_response, id_cursor_page, last_end_time_page
 from .source_runner import read, records_of
 
 KEY = "sk-FAKEcomplianceKEY0123456789abcdef"
@@ -38,19 +36,6 @@ def logs(kind: str, principal: str, after: str) -> RequestBuilder:
     )
 
 
-def listing(files, has_more: bool):
-    return HttpResponse(
-        json.dumps(
-            {
-                "object": "list",
-                "data": files,
-                "has_more": has_more,
-                "last_end_time": files[-1]["end_time"] if files else None,
-            }
-        )
-    )
-
-
 def descriptor(n: int, hour: int):
     return {
         "object": "compliance.log_file",
@@ -71,9 +56,9 @@ def test_log_files_two_pages_per_principal_kind_with_exact_parameters():
         first = logs("workspaces", WS, "2026-11-01T00:00:00Z").build()
         second = logs("workspaces", WS, "2026-11-02T02:00:00Z").build()  # page 2: after = last_end_time, not the window
         org = logs("organizations", ORG, "2026-11-01T00:00:00Z").build()
-        http.get(first, listing([descriptor(1, 1), descriptor(2, 2)], has_more=True))
-        http.get(second, listing([descriptor(3, 3)], has_more=False))
-        http.get(org, listing([descriptor(4, 4)], has_more=False))
+        http.get(first, last_end_time_page([descriptor(1, 1), descriptor(2, 2)], has_more=True))
+        http.get(second, last_end_time_page([descriptor(3, 3)], has_more=False))
+        http.get(org, last_end_time_page([descriptor(4, 4)], has_more=False))
         output = read(config(), "compliance_log_files", mode=SyncMode.incremental)
         for request in (first, second, org):
             http.assert_number_of_calls(request, 1)
@@ -94,9 +79,13 @@ def test_log_files_two_pages_per_principal_kind_with_exact_parameters():
 @freeze_time("2026-11-03T00:00:00Z")
 def test_each_listed_file_is_downloaded_once_and_numbered_by_line():
     with HttpMocker() as http:
-        http.get(logs("workspaces", WS, "2026-11-01T00:00:00Z").build(), listing([descriptor(1, 1)], has_more=False))
         http.get(
-            logs("organizations", ORG, "2026-11-01T00:00:00Z").build(), listing([descriptor(2, 2)], has_more=False)
+            logs("workspaces", WS, "2026-11-01T00:00:00Z").build(),
+            last_end_time_page([descriptor(1, 1)], has_more=False),
+        )
+        http.get(
+            logs("organizations", ORG, "2026-11-01T00:00:00Z").build(),
+            last_end_time_page([descriptor(2, 2)], has_more=False),
         )
         ws_file = RequestBuilder(BASE, f"/compliance/workspaces/{WS}/logs/logf_1").with_bearer(KEY).build()
         org_file = RequestBuilder(BASE, f"/compliance/organizations/{ORG}/logs/logf_2").with_bearer(KEY).build()

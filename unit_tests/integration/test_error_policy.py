@@ -111,18 +111,51 @@ def test_429_waits_for_retry_after_then_succeeds(sleeps):
     assert len(sleeps.calls) == 1 and sleeps.calls[0] >= 7
 
 
-def test_429_without_retry_after_backs_off_exponentially_and_does_not_give_up_after_a_few(sleeps):
+def test_429_without_retry_after_backs_off_boundedly_and_logs_the_long_waits(sleeps):
     with HttpMocker() as http_mocker:
         req = request("users").build()
-        http_mocker.get(req, [error_response(429, "Rate limit reached")] * 6 + [page("users", USERS)])
+        http_mocker.get(req, [error_response(429, "Rate limit reached")] * 5 + [page("users", USERS)])
         output = read(ConfigBuilder().build(), "users")
-        http_mocker.assert_number_of_calls(req, 7)
+        http_mocker.assert_number_of_calls(req, 6)  # 1 try + max_retries (5)
 
     assert not output.errors, _error_messages(output)
     assert len(records_of(output, "users")) == 2
-    assert len(sleeps.calls) == 6
-    assert all(later > earlier for earlier, later in zip(sleeps.calls, sleeps.calls[1:])), sleeps.calls
-    assert sleeps.calls[-1] >= 2 * sleeps.calls[-2] - 1, sleeps.calls  # doubles (each wait has +1 s of slack)
+    assert sleeps.calls == [6, 11, 21, 41, 61]  # 5, 10, 20, 40, 60 s, and the CDK's 1 s of slack each
+    logged = [m.log.message for m in output.logs if "before retrying" in m.log.message]
+    assert logged == [
+        f"users: waiting {wait} s before retrying /v1/organization/users (HTTP 429, attempt {n})."
+        for n, wait in ((3, 20), (4, 40), (5, 60))
+    ]  # every wait over 10 s, and only those
+
+
+@pytest.mark.parametrize(
+    "headers, waited",
+    [({"retry-after-ms": "2500"}, 3.5), ({"Retry-After": "60"}, 61)],
+)
+def test_429_honours_retry_after_in_milliseconds_and_up_to_a_minute(headers, waited, sleeps):
+    with HttpMocker() as http_mocker:
+        req = request("users").build()
+        http_mocker.get(req, [error_response(429, "Rate limit reached", headers=headers), page("users", USERS)])
+        output = read(ConfigBuilder().build(), "users")
+
+    assert not output.errors, _error_messages(output)
+    assert sleeps.calls == [waited]
+
+
+def test_a_retry_after_over_a_minute_fails_the_stream_at_once_with_the_number(sleeps):
+    with HttpMocker() as http_mocker:
+        req = request("users").build()
+        http_mocker.get(req, [error_response(429, "Quota", headers={"Retry-After": "3600"}), page("users", USERS)])
+        http_mocker.get(request("invites").build(), page("invites", INVITES))
+        output = read(ConfigBuilder().build(), "users", "invites", expect_error=True)
+        http_mocker.assert_number_of_calls(req, 1)
+
+    assert not sleeps.calls  # no silent wait
+    assert [r["id"] for r in records_of(output, "invites")] == ["invite_1", "invite_2"]
+    assert any(
+        "users: OpenAI asked to wait 3600 s before retrying /v1/organization/users (HTTP 429)" in m
+        for m in _error_messages(output)
+    ), _error_messages(output)
 
 
 # ----------------------------------------------------------------------------------------------- 5xx
@@ -194,29 +227,26 @@ def test_200_with_an_unreadable_body_every_time_fails_instead_of_ending_the_stre
     assert any(
         "not complete JSON" in (e.trace.error.internal_message or "") + e.trace.error.message for e in output.errors
     ), _error_messages(output)
-    assert len(sleeps.calls) == 8
+    assert sleeps.calls == [2, 3, 5, 9, 17]  # 1, 2, 4, 8, 16 s (+1 s each): 36 s, then the stream fails
 
 
-def test_an_unreadable_200_on_a_cached_parent_list_fails_loudly(sleeps):
-    """`users` is a parent (of user_roles), and the CDK keeps parent responses in its request cache, which answers
-    the retry with the same unreadable body. Without patching the CDK's cache the connector cannot ask OpenAI
-    again (docs/openai.md, "Unreadable responses"), so the stream fails after its retries with the reason, instead
-    of ending early with records silently missing; the other streams go on."""
+def test_an_unreadable_200_on_a_cached_parent_list_is_asked_again_and_read_whole(sleeps):
+    """`users` is a parent (of user_roles), so the CDK keeps its responses in its response cache, which would answer a
+    plain retry with the same cut-off body. The retry carries the refetch header (a new cache key), so OpenAI is asked
+    again, and `user_roles`, which reads the same list, gets the fresh page from the cache: two requests in all."""
     from airbyte_cdk.test.mock_http import HttpResponse
 
     with HttpMocker() as http_mocker:
-        http_mocker.get(
-            request("users").build(),
-            [HttpResponse('{"object": "list", "data": [{"id": "user_', 200), page("users", USERS)],
-        )
-        http_mocker.get(request("invites").build(), page("invites", INVITES))
-        output = read(ConfigBuilder().build(), "users", "invites", expect_error=True)
+        users = request("users").build()
+        http_mocker.get(users, [HttpResponse('{"object": "list", "data": [{"id": "user_', 200), page("users", USERS)])
+        for user in USERS:
+            http_mocker.get(request("user_roles", user_id=user["id"]).build(), page("user_roles", []))
+        output = read(ConfigBuilder().build(), "users", "user_roles")
+        http_mocker.assert_number_of_calls(users, 2)
 
-    assert not records_of(output, "users")
-    assert [r["id"] for r in records_of(output, "invites")] == ["invite_1", "invite_2"]
-    assert any(
-        "not complete JSON" in (e.trace.error.internal_message or "") + e.trace.error.message for e in output.errors
-    ), _error_messages(output)
+    assert not output.errors, _error_messages(output)
+    assert [r["id"] for r in records_of(output, "users")] == ["user_1", "user_2"]
+    assert len(sleeps.calls) == 1
 
 
 def test_persistent_5xx_fails_with_a_transient_error_after_the_retries(sleeps):
@@ -224,11 +254,11 @@ def test_persistent_5xx_fails_with_a_transient_error_after_the_retries(sleeps):
         req = request("users").build()
         http_mocker.get(req, error_response(503, f"upstream said {ECHOED_KEY}"))
         output = read(ConfigBuilder().build(), "users", expect_error=True)
-        http_mocker.assert_number_of_calls(req, 9)  # 1 try + max_retries (8)
+        http_mocker.assert_number_of_calls(req, 6)  # 1 try + max_retries (5)
 
     assert output.errors
     assert output.errors[0].trace.error.failure_type == FailureType.transient_error
-    assert len(sleeps.calls) == 8
+    assert sleeps.calls == [2, 3, 5, 9, 17]
     _assert_no_key_in(output)
 
 

@@ -17,7 +17,14 @@ from freezegun import freeze_time
 from .admin_streams import page, request, sample_record
 from .config import ConfigBuilder
 from .request_builder import RequestBuilder
-from .response_builder import bucket, error_response, id_cursor_page, next_cursor_page, page_token_page
+from .response_builder import (
+    bucket,
+    error_response,
+    id_cursor_page,
+    last_end_time_page,
+    next_cursor_page,
+    page_token_page,
+)
 from .source_runner import all_output_text, read, records_of
 from .test_codex_streams import DAY, JAN_01, config as codex_config, expect, review_request
 from .test_usage_costs import NOW, NOW_TS, config as usage_config, ts, usage_request
@@ -187,3 +194,96 @@ def test_a_last_page_or_an_error_is_left_to_the_error_policy():
         http.get(request("certificates").build(), error_response(403, "no"))
         output = read(ConfigBuilder().build(), "invites", "certificates")
     assert not output.errors and len(records_of(output, "invites")) == 2
+
+
+# ------------------------------------------------------------------------------------------- a page without a cursor
+def _assert_no_cursor(output, stream: str, path: str, field_name: str) -> None:
+    messages = [m for m in _errors(output) if m.startswith(f"{stream}:") and "has_more: true" in m]
+    assert messages, _errors(output)
+    assert path in messages[0] and f"carries no {field_name}" in messages[0], messages[0]
+
+
+def test_next_cursor_a_page_with_more_but_no_next_fails_instead_of_ending_quietly():
+    """Before, `/organization/roles` with `has_more: true, next: null` ended the stream after one page, losing the
+    rest without a word. Now the stream fails naming `next`; the other streams go on."""
+    roles = [sample_record("roles", id="role_1")]
+    with HttpMocker() as http:
+        http.get(request("roles").build(), next_cursor_page(roles, None, has_more=True))
+        http.get(request("invites").build(), page("invites", INVITES[:2]))
+        output = read(ConfigBuilder().build(), "roles", "invites", expect_error=True)
+    assert not records_of(output, "roles")  # nothing of the refused page
+    assert len(records_of(output, "invites")) == 2
+    _assert_no_cursor(output, "roles", "/organization/roles", "`next`")
+
+
+@freeze_time(NOW)
+def test_page_token_a_usage_page_with_more_but_no_next_page_fails():
+    start = ts("2026-03-14T00:00:00Z")
+    row = {"object": "organization.usage.images.result", "images": 2, "num_model_requests": 1, "project_id": "p1"}
+    with HttpMocker() as http:
+        http.get(
+            usage_request("usage_images", start, NOW_TS).build(),
+            page_token_page([bucket(start, DAY, [row])], None, has_more=True),
+        )
+        output = read(usage_config(start_date="2026-03-14T00:00:00Z"), "usage_images", expect_error=True)
+    _assert_no_cursor(output, "usage_images", "/organization/usage/images", "`next_page`")
+
+
+def test_id_cursor_a_page_with_more_but_neither_last_id_nor_an_item_id_fails():
+    jobs = [{"object": "fine_tuning.job", "created_at": 1}]
+    with HttpMocker() as http:
+        http.get(
+            RequestBuilder.api("/fine_tuning/jobs").with_limit(100).build(),
+            id_cursor_page(jobs, has_more=True, with_ids=False),
+        )
+        output = read(ConfigBuilder().with_project_key().build(), "fine_tuning_jobs", expect_error=True)
+    _assert_no_cursor(output, "fine_tuning_jobs", "/fine_tuning/jobs", "`last_id` nor an `id` on its last record")
+
+
+@freeze_time("2026-11-03T00:00:00Z")
+def test_last_end_time_a_compliance_page_with_more_but_no_last_end_time_fails():
+    from .test_compliance_requests import WS, config as compliance_config, descriptor, logs
+
+    with HttpMocker() as http:
+        http.get(
+            logs("workspaces", WS, "2026-11-01T00:00:00Z").build(),
+            last_end_time_page([descriptor(1, 1)], has_more=True, last_end_time=None),
+        )
+        http.get(
+            logs("organizations", "org-FAKEorg123", "2026-11-01T00:00:00Z").build(),
+            last_end_time_page([descriptor(2, 2)], has_more=False),
+        )
+        output = read(compliance_config(), "compliance_log_files", mode=SyncMode.incremental, expect_error=True)
+    assert [r["id"] for r in records_of(output, "compliance_log_files")] == ["logf_2"]  # the other principal
+    _assert_no_cursor(output, "compliance_log_files", f"/compliance/workspaces/{WS}/logs", "`last_end_time`")
+
+
+def test_every_stream_names_the_cursor_its_paginator_follows():
+    """The guard and the paginators agree stream by stream: the retriever's `$parameters.paging` names the style whose
+    cursor field (PAGING_CURSORS) the stream's paginator reads, and `none` goes with an unpaged stream."""
+    from airbyte_cdk.sources.declarative.parsers.manifest_component_transformer import ManifestComponentTransformer
+    from airbyte_cdk.sources.declarative.parsers.manifest_reference_resolver import ManifestReferenceResolver
+
+    from source_openai.components import PAGING_CURSORS
+    from source_openai.source import load_manifest
+
+    manifest = ManifestReferenceResolver().preprocess_manifest(load_manifest())
+    manifest = ManifestComponentTransformer().propagate_types_and_parameters("", manifest, {})
+
+    def streams(entries):
+        for entry in entries:
+            yield from streams(entry["streams"]) if entry.get("type") == "ConditionalStreams" else [entry]
+
+    seen = {}
+    for stream in streams(manifest["streams"]):
+        retriever = stream["retriever"]
+        paging = retriever["requester"]["error_handler"]["$parameters"].get("paging")
+        strategy = retriever["paginator"].get("pagination_strategy") or {}
+        cursor_value = strategy.get("cursor_value")
+        if cursor_value is None:  # NoPagination, or check's one-request-per-workspace walk
+            assert paging == "none", (stream["name"], paging)
+        else:
+            assert paging in PAGING_CURSORS, (stream["name"], paging)
+            assert f"response.get('{PAGING_CURSORS[paging]}')" in cursor_value, (stream["name"], paging, cursor_value)
+        seen[paging] = seen.get(paging, 0) + 1
+    assert set(seen) == set(PAGING_CURSORS) | {"none"}, seen  # every style is in use
