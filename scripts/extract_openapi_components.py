@@ -1,9 +1,9 @@
 """Extract the OpenAPI component schemas the emulator must match into openai_emulator/openapi_components.json.
 
 The emulator's tests validate one page of every endpoint against these schemas (jsonschema, draft 2020-12), so
-the emulator cannot drift from OpenAI's published description. The full spec (~3 MB) lives outside the
-repository (../shared/reference/openai-openapi.yaml); this file keeps only what is needed, committed, so the
-tests run anywhere. It is derived from OpenAI's MIT-licensed spec: see openai_emulator/OPENAPI_LICENSE.
+the emulator cannot drift from OpenAI's published description. The full spec (~3 MB) is pinned in the
+repository (openapi/openai-openapi.yaml, see openapi/README.md); this file keeps only what the emulator
+needs. It is derived from OpenAI's MIT-licensed spec: see openai_emulator/OPENAPI_LICENSE.
 
 What is kept: the 200-response component of every GET endpoint below, the result component of each usage
 endpoint, and every component they reference (references stay `$ref`s, because some schemas are recursive).
@@ -24,7 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "openai_emulator" / "openapi_components.json"
-DEFAULT_SPEC = ROOT.parent / "shared" / "reference" / "openai-openapi.yaml"
+DEFAULT_SPEC = ROOT / "openapi" / "openai-openapi.yaml"  # pinned: openapi/README.md
 
 # Every GET endpoint the connector reads from the platform API (the emulator serves each one).
 ENDPOINTS: List[str] = [
