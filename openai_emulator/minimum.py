@@ -189,13 +189,11 @@ def minimum_requests(
         m[f"/organization/usage/{name}"] = max(1, math.ceil(buckets / per_page))
     day_buckets = math.ceil((until - start_date // DAY * DAY) / DAY)
     m["/organization/costs"] = max(1, math.ceil(day_buckets / 180))
+    # two lists: the regular events, and the tenant-scoped ones (tenant_only=true), each at least one request
     events = usage.audit_events(ds)
-    kept = sum(
-        1
-        for i in range(events.count)
-        if events.item(i)["effective_at"] >= start_date and not usage.is_tenant(events.item(i)["type"])
-    )
-    add("/organization/audit_logs", kept)
+    kept = [events.item(i)["type"] for i in range(events.count) if events.item(i)["effective_at"] >= start_date]
+    add("/organization/audit_logs", sum(1 for t in kept if not usage.is_tenant(t)))
+    add("/organization/audit_logs", sum(1 for t in kept if usage.is_tenant(t)))
     # ---------------------------------------------------------------- project key
     if with_project:
         d = ProjectData(ds, project_index)

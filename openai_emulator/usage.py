@@ -556,7 +556,8 @@ def costs(req: Request, ds: Dataset) -> Dict[str, Any]:
 
 # Event types generated, in rotation. `tunnel.created` and `resource.deleted` have no dedicated property in the
 # spec's AuditLog object: their details are still keyed by the type. Tenant-scoped events (tenant.*,
-# role.bound_to_resource) are returned only with tenant_only=true, as the spec describes.
+# role.bound_to_resource, role.unbound_from_resource) are returned only with tenant_only=true, and then only they,
+# as the spec describes.
 AUDIT_TYPES = [
     "project.created",
     "api_key.created",
@@ -573,6 +574,7 @@ AUDIT_TYPES = [
     "resource.deleted",
     "tenant.user.added",
     "role.bound_to_resource",
+    "role.unbound_from_resource",
 ]
 TENANT_TYPES = {"role.bound_to_resource", "role.unbound_from_resource"}
 

@@ -372,6 +372,10 @@ class BucketCursorState(StateMigration):
     parameters: InitVar[Mapping[str, Any]] = None
     cursor_field: str = "start_time"
     bucket_width: Optional[str] = None
+    # Per-partition streams (audit_logs: one cursor per `tenant_only`): the partition a flat state of an earlier
+    # version belongs to. That state becomes the partition's cursor; the other partitions have none yet, so they are
+    # read from start_date (FullReadForNewPartitions keeps the CDK from starting them at the newest cursor).
+    flat_state_partition: Optional[Mapping[str, Any]] = None
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         parameters = parameters or {}
@@ -382,6 +386,21 @@ class BucketCursorState(StateMigration):
         return not (stream_state and "state_type" in stream_state)  # a concurrent (slices) state is read as is
 
     def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        if self.flat_state_partition is None:
+            return self._migrate_cursor(stream_state)
+        state: Dict[str, Any] = dict(stream_state or {})
+        if "states" not in state:  # 0.2.x: one flat cursor, of the partition it was read from
+            flat = {k: v for k, v in state.items() if k == self.cursor_field}
+            state = {"states": [{"partition": dict(self.flat_state_partition), "cursor": flat}]} if flat else {}
+        entries = [
+            {**entry, "cursor": self._migrate_cursor(entry.get("cursor") or {})}
+            for entry in state.get("states") or []
+            if isinstance(entry, Mapping)
+        ]
+        state["states"] = [entry for entry in entries if self.cursor_field in entry["cursor"]]
+        return state
+
+    def _migrate_cursor(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
         state: Dict[str, Any] = dict(stream_state or {})
         previous_width = state.get("bucket_width")
         if self.width:

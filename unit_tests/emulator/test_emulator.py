@@ -381,7 +381,9 @@ def test_audit_logs(medium):
     assert only and {e["type"] for e in only} == {"project.created"}
     tenant = get(medium, "/organization/audit_logs", ADMIN_KEY, {"tenant_only": "true", "limit": 100})[1]["data"]
     assert tenant and all(e["type"].startswith("tenant.") or e["type"].startswith("role.") for e in tenant)
-    assert not any(e["type"].startswith("tenant.") for e in events)
+    assert {"role.bound_to_resource", "role.unbound_from_resource"} <= {e["type"] for e in tenant}
+    assert not any(e["type"].startswith("tenant.") or "_resource" in e["type"] for e in events)
+    assert not {e["id"] for e in tenant} & {e["id"] for e in events}
 
 
 # -------------------------------------------------------------------------------------- Codex
