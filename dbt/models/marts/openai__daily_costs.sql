@@ -1,14 +1,25 @@
-{#- Billed cost per day, project, line item, API key and currency: the connector's deduplicated `costs` rows, named. -#}
-with costs as (
+{#- Billed cost per day, project, line item, API key and currency: the connector's deduplicated `costs` rows, named.
+    Incremental by day (macros/incremental.sql). -#}
+{{ config(materialized=openai_analytics.openai_materialization(), unique_key=['source_relation', 'cost_date'],
+          incremental_strategy='delete+insert') }}
+with changed_days as (
+  {{ openai_analytics.openai_changed_days(ref('stg_openai__costs'), 'cost_date', '_airbyte_extracted_at') }}
+),
+costs as (
   select
-    source_relation, cost_date, project_id, line_item, api_key_id, currency,
+    staged.source_relation, staged.cost_date, project_id, line_item, api_key_id, currency,
     sum(billed_cost) as billed_cost,
     sum(quantity) as quantity,
     max(quantity_unit) as quantity_unit,
     min(charge_period_start) as charge_period_start,
-    max(charge_period_end) as charge_period_end
-  from {{ ref('stg_openai__costs') }}
-  group by source_relation, cost_date, project_id, line_item, api_key_id, currency
+    max(charge_period_end) as charge_period_end,
+    max(_airbyte_extracted_at) as last_extracted_at
+  from {{ ref('stg_openai__costs') }} as staged
+  {% if is_incremental() -%}
+  inner join changed_days
+    on changed_days.source_relation = staged.source_relation and changed_days.changed_date = staged.cost_date
+  {% endif -%}
+  group by staged.source_relation, staged.cost_date, project_id, line_item, api_key_id, currency
 )
 select
   {{ openai_analytics.openai_surrogate_key(['costs.source_relation', 'costs.cost_date', 'costs.project_id',
@@ -26,6 +37,7 @@ select
   costs.quantity_unit,
   costs.charge_period_start,
   costs.charge_period_end,
+  costs.last_extracted_at,
   costs.source_relation
 from costs
 left join {{ ref('stg_openai__projects') }} as projects

@@ -2,8 +2,18 @@
     mandatory column and the conditional ones OpenAI's data supports. Column rules: tests/focus_*.sql and
     docs/analytics.md § FOCUS. OpenAI's Costs API reports what is billed at list price, without discounts,
     commitments or invoices, so ListCost = ContractedCost = EffectiveCost = BilledCost. -#}
+{{ config(materialized=openai_analytics.openai_materialization(),
+          unique_key=[adapter.quote('x_SourceRelation'), adapter.quote('x_ChargeDate')], incremental_strategy='delete+insert') }}
 with costs as (
-  select * from {{ ref('openai__daily_costs') }}
+  select * from {{ ref('openai__daily_costs') }} as c
+  {% if is_incremental() -%}
+  {#- whole days, as openai__daily_costs rebuilds them -#}
+  where exists (
+    select 1 from {{ ref('openai__daily_costs') }} as changed
+    where changed.source_relation = c.source_relation and changed.cost_date = c.cost_date
+      and changed.last_extracted_at > (select max({{ adapter.quote('x_LastExtractedAt') }}) from {{ this }})
+  )
+  {%- endif %}
 ),
 organization as (
   {#- The billing account is the organisation: its id is the connection (source_relation); OpenAI's costs rows do
@@ -51,6 +61,8 @@ select
       "'}'"]) }} as {{ adapter.quote("Tags") }},
   costs.api_key_id as {{ adapter.quote("x_ApiKeyId") }},
   costs.api_key_name as {{ adapter.quote("x_ApiKeyName") }},
+  costs.cost_date as {{ adapter.quote("x_ChargeDate") }},
+  costs.last_extracted_at as {{ adapter.quote("x_LastExtractedAt") }},
   costs.source_relation as {{ adapter.quote("x_SourceRelation") }}
 from costs
 inner join organization on organization.source_relation = costs.source_relation
