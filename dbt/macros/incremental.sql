@@ -15,6 +15,13 @@
   select distinct source_relation, {{ date_column }} as changed_date
   from {{ relation }}
   {%- if is_incremental() %}
-  where {{ extracted_column }} > (select max(last_extracted_at) from {{ this }})
+  where {{ extracted_column }} > {{ openai_analytics.openai_watermark('last_extracted_at') }}
   {%- endif %}
+{%- endmacro %}
+
+
+{% macro openai_watermark(column) -%}
+  {#- The newest extraction this incremental model holds (a very old time when it is empty, e.g. after its source
+      was switched off). -#}
+  (select coalesce(max({{ column }}), cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})) from {{ this }})
 {%- endmacro %}

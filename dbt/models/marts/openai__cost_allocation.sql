@@ -17,7 +17,7 @@ with day_versions as (
 days as (
   select source_relation, day, last_extracted_at from day_versions
   {% if is_incremental() -%}
-  where last_extracted_at > (select max(last_extracted_at) from {{ this }})
+  where last_extracted_at > {{ openai_analytics.openai_watermark('last_extracted_at') }}
   {%- endif %}
 ),
 costs as (

@@ -11,7 +11,7 @@ with costs as (
   where exists (
     select 1 from {{ ref('openai__daily_costs') }} as changed
     where changed.source_relation = c.source_relation and changed.cost_date = c.cost_date
-      and changed.last_extracted_at > (select max({{ adapter.quote('x_LastExtractedAt') }}) from {{ this }})
+      and changed.last_extracted_at > {{ openai_analytics.openai_watermark(adapter.quote('x_LastExtractedAt')) }}
   )
   {%- endif %}
 ),
