@@ -17,7 +17,7 @@ import math
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from . import admin, codex, compliance, project, stored, usage
+from . import admin, audit, codex, compliance, project, stored, usage
 from .data import DAY, Dataset
 from .project import ProjectData
 
@@ -190,10 +190,10 @@ def minimum_requests(
     day_buckets = math.ceil((until - start_date // DAY * DAY) / DAY)
     m["/organization/costs"] = max(1, math.ceil(day_buckets / 180))
     # two lists: the regular events, and the tenant-scoped ones (tenant_only=true), each at least one request
-    events = usage.audit_events(ds)
+    events = audit.audit_events(ds)
     kept = [events.item(i)["type"] for i in range(events.count) if events.item(i)["effective_at"] >= start_date]
-    add("/organization/audit_logs", sum(1 for t in kept if not usage.is_tenant(t)))
-    add("/organization/audit_logs", sum(1 for t in kept if usage.is_tenant(t)))
+    add("/organization/audit_logs", sum(1 for t in kept if not audit.is_tenant(t)))
+    add("/organization/audit_logs", sum(1 for t in kept if audit.is_tenant(t)))
     # ---------------------------------------------------------------- project key
     if with_project:
         d = ProjectData(ds, project_index)
