@@ -17,7 +17,7 @@ import math
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from . import admin, audit, codex, compliance, project, stored, usage
+from . import admin, audit, checkpoints, codex, compliance, project, stored, usage
 from .data import DAY, Dataset
 from .project import ProjectData
 
@@ -66,7 +66,7 @@ MAX_LIMIT: Dict[str, int] = {
     "/chat/completions": stored.COMPLETIONS_LIMIT.maximum or 100,
     "/chat/completions/{completion_id}/messages": stored.MESSAGES_LIMIT.maximum or 100,
     "/audio/voice_consents": stored.VOICE_CONSENTS_LIMIT.maximum or 100,
-    "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions": stored.PERMISSIONS_LIMIT.maximum or 100,
+    "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions": checkpoints.PERMISSIONS_LIMIT.maximum or 100,
     "/workspaces/{workspace_id}/usage": codex.DEFAULT_MAX_LIMIT,
     "/workspaces/{workspace_id}/code_reviews": codex.DEFAULT_MAX_LIMIT,
     "/workspaces/{workspace_id}/code_review_responses": codex.DEFAULT_MAX_LIMIT,
@@ -235,10 +235,10 @@ def minimum_requests(
             for i in range(sd.completions.count):
                 add("/chat/completions/{completion_id}/messages", stored.message_count(ds, project_index, i))
             add("/audio/voice_consents", sd.voice_consents.count)
-            for ckpt in stored.project_checkpoints(ds, project_index):
+            for ckpt in checkpoints.project_checkpoints(ds, project_index):
                 add(
                     "/fine_tuning/checkpoints/{fine_tuned_model_checkpoint}/permissions",
-                    stored.permissions(ds, ckpt["fine_tuned_model_checkpoint"]).count,
+                    checkpoints.permissions(ds, ckpt["fine_tuned_model_checkpoint"]).count,
                 )
     # ---------------------------------------------------------------- Codex analytics (whole UTC days up to today)
     if with_codex:
@@ -283,8 +283,8 @@ def _templates() -> List[Tuple["re.Pattern[str]", str]]:
         ("/v1", admin.ROUTES),
         ("/v1", usage.ROUTES),
         ("/v1", project.ROUTES),
-        ("/v1", stored.PROJECT_ROUTES),
-        ("/v1", stored.ADMIN_ROUTES),
+        ("/v1", stored.ROUTES),
+        ("/v1", checkpoints.ROUTES),
         ("/codex/v1/analytics/codex", codex.ROUTES),
         ("/chatgpt/v1", compliance.ROUTES),
     ):

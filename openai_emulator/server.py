@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import (
     admin,
+    checkpoints,
     codex,
     compliance,
     compliance as _compliance,  # (connector_config has a parameter of that name)
@@ -95,8 +96,8 @@ ROUTES = (
     _compile(API_PREFIX, admin.ROUTES, admin.KEY_CLASS)
     + _compile(API_PREFIX, usage.ROUTES, usage.KEY_CLASS)
     + _compile(API_PREFIX, project.ROUTES, project.KEY_CLASS)
-    + _compile(API_PREFIX, stored.PROJECT_ROUTES, project.KEY_CLASS)
-    + _compile(API_PREFIX, stored.ADMIN_ROUTES, admin.KEY_CLASS)
+    + _compile(API_PREFIX, stored.ROUTES, stored.KEY_CLASS)
+    + _compile(API_PREFIX, checkpoints.ROUTES, checkpoints.KEY_CLASS)
     + _compile(CODEX_PREFIX, codex.ROUTES, codex.KEY_CLASS)
     + _compile(COMPLIANCE_PREFIX, compliance.ROUTES, compliance.KEY_CLASS)
 )

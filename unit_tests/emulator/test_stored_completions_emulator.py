@@ -6,7 +6,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from openai_emulator import stored
+from openai_emulator import checkpoints, stored
 from openai_emulator.minimum import MAX_LIMIT, minimum_requests, template_of
 from openai_emulator.project import ProjectData
 from openai_emulator.testing import get
@@ -35,7 +35,7 @@ def read_all(emu, path, key, params):
 
 def checkpoint_ids(emu):
     pd = ProjectData(emu.data, 0)
-    return [c["fine_tuned_model_checkpoint"] for c in stored.project_checkpoints(emu.data, 0)], pd
+    return [c["fine_tuned_model_checkpoint"] for c in checkpoints.project_checkpoints(emu.data, 0)], pd
 
 
 # ------------------------------------------------------------------------------------------ chat completions
@@ -269,7 +269,7 @@ def test_pages_match_the_official_schemas(emulator, spec_components):
     akey, pkey = keys(emulator)
     _validate(spec_components, "ChatCompletionList", get(emulator, "/chat/completions", pkey, {"limit": 100})[1])
     _validate(spec_components, "VoiceConsentListResource", get(emulator, "/audio/voice_consents", pkey)[1])
-    ckpt = next(c for c in checkpoint_ids(emulator)[0] if stored.permissions(emulator.data, c).count)
+    ckpt = next(c for c in checkpoint_ids(emulator)[0] if checkpoints.permissions(emulator.data, c).count)
     _validate(
         spec_components,
         "ListFineTuningCheckpointPermissionResponse",
