@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -26,6 +27,7 @@ class Faults:
     slow_every: int = 0  # every Nth request: wait slow_seconds before answering (for client read timeouts)
     slow_seconds: float = 0.0
     slow_at: List[int] = field(default_factory=list)  # these request numbers (1-based) are slow too
+    truncate_first: List[str] = field(default_factory=list)  # exact paths: their first request is cut off
     forbidden_prefixes: List[str] = field(default_factory=list)  # full paths, e.g. "/v1/organization/audit_logs"
     only_prefixes: List[str] = field(default_factory=list)  # if set, the *_every faults hit only these paths
     # A server whose paging makes no progress: every list request to these path prefixes is answered with the first
@@ -60,6 +62,10 @@ class Faults:
     def to_dict(self) -> Dict[str, Any]:
         return asdict(self)
 
+    def __post_init__(self) -> None:
+        self.first_cut: set = set()  # the truncate_first paths already cut off (not a knob)
+        self.lock = threading.Lock()
+
     def _applies(self, path: str) -> bool:
         return not self.only_prefixes or any(path.startswith(p) for p in self.only_prefixes)
 
@@ -70,6 +76,11 @@ class Faults:
         """The fault for API request number n (1-based) on `path`, or None."""
         if any(path.startswith(p) for p in self.forbidden_prefixes):
             return "403"
+        if path in self.truncate_first:
+            with self.lock:
+                if path not in self.first_cut:
+                    self.first_cut.add(path)
+                    return "truncate"
         if not self._applies(path):
             return None
         if self.reset_every and n % self.reset_every == 0:

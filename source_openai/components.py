@@ -94,6 +94,12 @@ KEY_RE = re.compile(r"sk-[A-Za-z0-9_\-]{6,}")
 KEY_MARKERS = ("sk-admin-", "sk-proj-", "sk-svcacct-", "sk-")
 KEY_SUFFIX_SHOWN = 4  # OpenAI's masked echo of a key shows its last 4 characters: `sk-admi*****wxyz`
 CHECK_STREAMS_KEY = "__airbyte_check_stream_names"
+# The defaults of the optional settings, in one place: `normalize_config` fills them before any component reads the
+# config, so the manifest's expressions read `config[...]` without fallbacks, and the spec shows the same values
+# (unit_tests/test_manifest_rules.py fails when they diverge). (default, minimum, maximum)
+LOOKBACK_WINDOW_DAYS = (5, 0, 90)
+NUM_WORKERS = (4, 1, 10)
+INCLUDE_ARCHIVED_PROJECTS = True
 HAS_MORE_RE = re.compile(rb'"has_more"\s*:\s*true')
 
 
@@ -314,7 +320,14 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
 
 @dataclass
 class NormalizeConfig(ConfigTransformation):
-    """Spec-level config transformation: validates the config and fills defaults before any request."""
+    """Spec-level config transformation (`config_normalization_rules`): validates the config and fills the defaults
+    before any request (`normalize_config`).
+
+    Why not the spec's JSON schema alone: a `pattern` cannot relate two fields (`workspace_ids` is required only with
+    `codex_api_key`), cannot report every problem at once, and quotes the offending value, which may be a key. This
+    names each field, never echoes a key, and fills defaults that depend on other fields (`start_date` by bucket width).
+    Test: unit_tests/test_config_validation.py.
+    """
 
     config: Mapping[str, Any] = field(default_factory=dict)
     parameters: InitVar[Mapping[str, Any]] = None
@@ -358,15 +371,20 @@ def _stream_width(parameters: Mapping[str, Any], config: Mapping[str, Any], sett
     return "" if width == "none" else width
 
 
-# State: `{"start_time": "1767225600", "bucket_width": "1d"}` (epoch seconds as a string, and the width).
-# * The cursor is re-aligned down to the start of its bucket at the *current* width, so a bucket is never
-#   requested from its middle (a `1m` state read at `1d` restarts at that day's 00:00 UTC).
-# * A future cursor (clock skew, a hand-edited state) is pulled back to the start of the current bucket (to now
-#   for audit logs), so the sync goes on instead of stalling; the lookback then applies.
-# * An unparsable cursor is dropped (the stream restarts from `start_date`) with a warning.
 @dataclass
 class BucketCursorState(StateMigration):
-    """Makes an incoming usage/costs/audit-log state safe before the cursor reads it. Runs on every sync."""
+    """Makes an incoming usage/costs/audit-log state safe before the cursor reads it. Runs on every sync.
+
+    State: `{"start_time": "1767225600", "bucket_width": "1d"}` (epoch seconds as a string, and the width).
+      * The cursor is re-aligned down to the start of its bucket at the *current* width, so a bucket is never
+        requested from its middle (a `1m` state read at `1d` restarts at that day's 00:00 UTC).
+      * A future cursor (clock skew, a hand-edited state) is pulled back to the start of the current bucket (to now
+        for audit logs), so the sync goes on instead of stalling; the lookback then applies.
+      * An unparsable cursor is dropped (the stream restarts from `start_date`) with a warning.
+    Why not the DatetimeBasedCursor alone: it reads a saved cursor as it is, so a changed bucket width would request a
+    bucket from its middle, and a future or corrupt cursor would stall or fail the stream. Test:
+    unit_tests/integration/test_usage_costs.py.
+    """
 
     config: Mapping[str, Any] = field(default_factory=dict)
     parameters: InitVar[Mapping[str, Any]] = None
@@ -431,13 +449,16 @@ class BucketCursorState(StateMigration):
         return state
 
 
-# The CDK's per-partition cursor starts a partition missing from `states` at the stream-wide `state` (the newest
-# cursor of any partition): a workspace added to `workspace_ids`, or a fine-tuning job or eval run listed for the
-# first time, would silently skip its history. Without that fallback such a partition starts from the beginning,
-# while every partition in `states` keeps its cursor. A global-cursor state (over 10,000 partitions) stays.
 @dataclass
 class FullReadForNewPartitions(StateMigration):
-    """Per-partition state migration: a partition that has no saved cursor yet is read in full."""
+    """Per-partition state migration: a partition that has no saved cursor yet is read in full.
+
+    Why: the CDK's per-partition cursor starts a partition missing from `states` at the stream-wide `state` (the
+    newest cursor of any partition), so a workspace added to `workspace_ids`, or a fine-tuning job or eval run listed
+    for the first time, would silently skip its history. Without that fallback such a partition starts from the
+    beginning, while every partition in `states` keeps its cursor. A global-cursor state (over 10,000 partitions)
+    stays as it is. Test: unit_tests/integration/test_codex_streams.py.
+    """
 
     config: Mapping[str, Any] = field(default_factory=dict)
     parameters: InitVar[Mapping[str, Any]] = None
@@ -576,9 +597,10 @@ class BoundedBackoff(BackoffStrategy):
     in the log which stream and endpoint it waits for. Here:
       * `Retry-After` (or `retry-after-ms`) is honoured up to `max_retry_after_seconds`; a longer one fails the
         request at once with the number in the message, instead of a silent wait;
-      * a 429 without it waits 5, 10, 20, 40, 60 s; a 5xx, timeout, dropped connection or cut-off body 1, 2, 4, 8, 16 s;
+      * a 429 without it waits 5, 10, 20, 40, then 60 s; a 5xx, timeout, dropped connection or cut-off body 1, 2, 4,
+        8, 16, then 30 s;
       * each wait over 10 s is logged (stream, endpoint, status, seconds); the CDK adds 1 s to every wait.
-    With the error handlers' `max_retries: 5` and `max_time: 300`, docs/openai.md ("Retries and waits") states the
+    With the error handlers' `max_retries: 10` and `max_time: 240`, docs/openai.md ("Retries and waits") states the
     longest time one request can spend in retries for each fault. Test: unit_tests/integration/test_error_policy.py.
     """
 
@@ -610,7 +632,7 @@ class BoundedBackoff(BackoffStrategy):
         elif status == "429":
             wait = min(5.0 * 2**step, 60.0)
         else:
-            wait = min(2.0**step, 60.0)
+            wait = min(2.0**step, 30.0)
         if wait > self.log_waits_over_seconds:
             LOGGER.info(
                 f"{self.stream_name}: waiting {wait:.0f} s before retrying {api_path(response_or_exception)} "
@@ -731,11 +753,15 @@ class PagingProgressGuard(DefaultErrorHandler):
 
 
 # ------------------------------------------------------------------------------------------ schema drift
-# Schemas stay open, so a field OpenAI adds still reaches the destination; this says the schema is behind. Only the
-# first `sample` records of a stream are looked at, so later records cost one comparison.
 @dataclass
 class SchemaDriftWarning(TypeTransformer):
-    """Warns once per stream and sync of (up to 10) top-level fields its schema lacks; records are left as they are."""
+    """Warns once per stream and sync of (up to 10) top-level fields its schema lacks; records are left as they are.
+
+    Why: no built-in says that a schema is behind the API. Schemas stay open, so a field OpenAI adds still reaches the
+    destination; this names it. Only the first `sample` records of a stream are looked at, so later records cost one
+    comparison. Scoped per sync by the identity of the source's config object (a parent list is read by its children
+    too). Test: unit_tests/integration/test_schema_drift.py.
+    """
 
     config: Mapping[str, Any] = field(default_factory=dict)
     parameters: InitVar[Mapping[str, Any]] = None
@@ -772,14 +798,18 @@ def surrogate_key(identity: List[Any]) -> str:
     return hashlib.md5(_KEY_ENCODER.encode(identity).encode("ascii")).hexdigest()
 
 
-# One record per `data[].results[]` element, with its bucket's `start_time` and `end_time` (an empty bucket yields
-# nothing) and `surrogate_key`, the primary key: a usage row has no id and its ungrouped dimensions are null, so the key
-# is an MD5 of [stream, bucket width, bucket start, the value of every dimension the endpoint can group by
-# (`$parameters.group_by_allowed`)]: the same on every re-read of a bucket (revised numbers upsert), different for every
-# row of a response. Costs (`flatten_amount`) also get `amount_value` and `amount_currency` from `amount`, which stays.
 @dataclass
 class UsageBucketsExtractor(RecordExtractor):
-    """The rows of a usage or costs page, one record each (see the comment above)."""
+    """The rows of a usage or costs page, one record each.
+
+    One record per `data[].results[]` element, with its bucket's `start_time` and `end_time` (an empty bucket yields
+    nothing) and `surrogate_key`, the primary key: a usage row has no id and its ungrouped dimensions are null, so the
+    key is an MD5 of [stream, bucket width, bucket start, the value of every dimension the endpoint can group by
+    (`$parameters.group_by_allowed`)]: the same on every re-read of a bucket (revised numbers upsert), different for
+    every row of a response. Costs (`flatten_amount`) also get `amount_value` and `amount_currency` from `amount`.
+    Why not a DpathExtractor with a RecordExpander: it can carry the bucket's times, but no interpolation filter
+    computes the hashed key. Test: unit_tests/test_usage_components.py.
+    """
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -822,11 +852,14 @@ class UsageBucketsExtractor(RecordExtractor):
 
 
 # ------------------------------------------------------------------------------------------ Codex analytics
-# One partition per ChatGPT workspace of `workspace_ids` (parsed as the validation parses it); the ID goes into the URL
-# path. An incremental stream keeps one cursor per partition (workspace).
 @dataclass
 class WorkspacePartitionRouter(PartitionRouter):
-    """One partition `{"workspace_id": <id>}` per configured ChatGPT workspace."""
+    """One partition `{"workspace_id": <id>}` per configured ChatGPT workspace (`workspace_ids`).
+
+    Why not a ListPartitionRouter: the design names this router, and it parses `workspace_ids` exactly as the config
+    validation does (trimmed, de-duplicated, order kept). The ID goes into the URL path; an incremental stream keeps
+    one cursor per workspace. Test: unit_tests/integration/test_codex_streams.py.
+    """
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -855,11 +888,15 @@ def codex_user_key(row: Mapping[str, Any]) -> str:
     return "workspace"
 
 
-# The manifest adds `workspace_id`.
 @dataclass
 class CodexAnalyticsExtractor(RecordExtractor):
     """Rows of a Codex Analytics page (`data[]`) as sent, plus `user_key`; with `expand` (clients, models) one record
-    per element of that array, with the row's start_time, end_time, user_id, user_key and the element's `index`."""
+    per element of that array, with the row's start_time, end_time, user_id, user_key and the element's `index`.
+
+    Why not a RecordExpander: it gives an element no position, so two elements of one row would share a key, and no
+    interpolation yields a non-null stand-in for a row without a user (`codex_user_key`). The manifest adds
+    `workspace_id`. Test: unit_tests/integration/test_codex_streams.py.
+    """
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -889,13 +926,16 @@ class CodexAnalyticsExtractor(RecordExtractor):
                     yield child
 
 
-# The CDK names a requester's cache after its `name` ("only used for request/response caching", says
-# HttpRequester), which the factory sets to the stream's. The three Codex usage streams read the same pages, one
-# after the other (stream_groups): with one cache each page is requested once, in both runtimes. A custom
-# component cannot declare the built-in request options in YAML, hence `request_parameters`.
 @dataclass
 class SharedCacheRequester(HttpRequester):
-    """An HttpRequester whose response cache is shared by every stream naming the same `cache_name`."""
+    """An HttpRequester whose response cache is shared by every stream naming the same `cache_name`.
+
+    Why not HttpRequester: the CDK names a requester's cache after its `name` ("only used for request/response
+    caching", says HttpRequester), which the factory sets to the stream's. The three Codex usage streams read the same
+    pages, one after the other (stream_groups): with one cache each page is requested once, in both runtimes. A custom
+    component cannot declare the built-in request options in YAML, hence `request_parameters`. Test:
+    unit_tests/runtimes/test_runtime_parity.py.
+    """
 
     cache_name: Optional[str] = None
     request_parameters: Optional[Mapping[str, Any]] = None
@@ -910,11 +950,14 @@ class SharedCacheRequester(HttpRequester):
         super().__post_init__(parameters)
 
 
-# `check` only: one "page" per ID of `ids_field` (`workspace_ids`, `compliance_principal_ids`; CheckStream reads a
-# single partition). The token is the next ID, which the check stream's URL uses; a 403/404 on any ID fails the check.
 @dataclass
 class EachWorkspacePagination(PaginationStrategy):
-    """Walks the configured workspaces (or principals) one request each, for `check`."""
+    """Walks the configured workspaces (or principals) one request each, for `check`.
+
+    Why: CheckStream reads a single partition, but `check` must validate every ID of `ids_field` (`workspace_ids`,
+    `compliance_principal_ids`). So each ID is one "page": the token is the next ID, which the check stream's URL
+    uses, and a 403/404 on any ID fails the check. Test: unit_tests/integration/test_check.py.
+    """
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
@@ -941,13 +984,16 @@ class EachWorkspacePagination(PaginationStrategy):
 
 
 # ------------------------------------------------------------------------------------------ ChatGPT compliance logs
-# A JsonlDecoder gives no line number, and the key (log_file_id, line_number) needs it: a re-listed file then upserts
-# instead of duplicating. Never logs a line (events hold content). A body that breaks off while it streams (the
-# connection drops, a line is cut) comes after the error policy saw the response, so it fails the file with a message
-# naming its API path (never the storage URL and its signature) and what was read; the state does not pass the file.
 @dataclass
 class JsonlLinesExtractor(RecordExtractor):
-    """One record per line of a JSONL body read as a stream (never whole), the event kept whole, with `line_number`."""
+    """One record per line of a JSONL body read as a stream (never whole), the event kept whole, with `line_number`.
+
+    Why not a JsonlDecoder: it gives no line number, and the key (log_file_id, line_number) needs it, so that a
+    re-listed file upserts instead of duplicating. Never logs a line (events hold content). A body that breaks off
+    while it streams (the connection drops, a line is cut) comes after the error policy saw the response, so it fails
+    the file with a message naming its API path (never the storage URL and its signature) and what was read; the
+    state does not pass the file. Test: integration_tests/test_compliance.py.
+    """
 
     config: Mapping[str, Any]
     parameters: InitVar[Mapping[str, Any]]
