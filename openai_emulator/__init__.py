@@ -9,17 +9,8 @@ Run alone: `python -m openai_emulator --port 0 --scale small --seed 0`. See READ
 
 from .data import SCALES, Dataset, Scale
 from .faults import Faults
-from .server import (
-    ADMIN_KEY,
-    API_PREFIX,
-    CODEX_KEY,
-    CODEX_PREFIX,
-    COMPLIANCE_KEY,
-    COMPLIANCE_PREFIX,
-    PROJECT_KEY,
-    Emulator,
-    mask_key,
-)
+from .keys import ADMIN_KEY, CODEX_KEY, COMPLIANCE_KEY, PROJECT_KEY, mask_key
+from .server import API_PREFIX, CODEX_PREFIX, COMPLIANCE_PREFIX, Emulator
 
 __all__ = [
     "Emulator",

@@ -1,4 +1,5 @@
-"""The HTTP server: routing, key classes, faults, the request log and the control endpoints.
+"""The HTTP server: the emulator's lifecycle and addresses, routing, and the serving of API and storage requests
+(key classes: keys.py; fault knobs: faults.py; the request log: requestlog.py; control endpoints: control.py).
 
     with Emulator(scale="small", seed=1) as emu:
         config = emu.connector_config()          # all three credentials, pointed at the emulator
@@ -29,35 +30,24 @@ from . import (
     codex,
     compliance,
     compliance as _compliance,  # (connector_config has a parameter of that name)
+    control,
     project,
     stored,
     usage,
 )
 from .common import ApiError, Redirect, Request
+from .control import CONTROL_PREFIX
 from .data import Dataset
 from .faults import Faults
+from .keys import ADMIN_KEY, CODEX_KEY, COMPLIANCE_KEY, PROJECT_KEY, bearer_key, key_error
+from .requestlog import RequestLog
 
 API_PREFIX = "/v1"
 CODEX_PREFIX = "/codex/v1/analytics/codex"
 COMPLIANCE_PREFIX = "/chatgpt/v1"
 STORAGE_PREFIX = compliance.STORAGE_PREFIX
-CONTROL_PREFIX = "/_emulator"
-
-# Fake, recognisable keys the emulator accepts by default (override with admin_keys/project_keys/codex_keys/
-# compliance_keys).
-ADMIN_KEY = "sk-admin-EMULATOR-admin-0000000000000001"
-PROJECT_KEY = "sk-proj-EMULATOR-project-000000000000001"
-CODEX_KEY = "sk-EMULATOR-codex-000000000000000000001"
-COMPLIANCE_KEY = "sk-compliance-EMULATOR-00000000000000001"
 
 Handler = Callable[[Request, Dataset], Dict[str, Any]]
-
-
-def mask_key(key: str) -> str:
-    """How OpenAI echoes a key in a 401: a short prefix and the last 4 characters, never more."""
-    if len(key) < 16:
-        return key[:3] + "*****"
-    return key[:7] + "*****" + key[-4:]
 
 
 def _stuck_page(body: Dict[str, Any], mode: str) -> Dict[str, Any]:
@@ -102,13 +92,6 @@ ROUTES = (
     + _compile(COMPLIANCE_PREFIX, compliance.ROUTES, compliance.KEY_CLASS)
 )
 
-KEY_CLASS_NAMES = {
-    "admin": "an Admin API key (sk-admin-...)",
-    "project": "a project API key (sk-proj-...)",
-    "codex": "an API key with the codex.enterprise.analytics.read scope",
-    "compliance": "an Enterprise Compliance API key (ChatGPT admin console)",
-}
-
 
 class Emulator:
     """A local stand-in for the OpenAI Admin, project and Codex analytics APIs and the ChatGPT Compliance API."""
@@ -144,13 +127,9 @@ class Emulator:
         self.compliance_keys = set(compliance_keys if compliance_keys is not None else [COMPLIANCE_KEY])
         self.codex_max_limit = codex_max_limit
         self.faults = faults or Faults()
-        self.log_requests = log_requests
+        self.log = RequestLog(keep=log_requests)
         self.verbose = verbose
         self._lock = threading.Lock()
-        self._log: List[Dict[str, Any]] = []
-        self._count = 0
-        self._in_flight = 0
-        self._max_in_flight = 0
         self._server: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -253,28 +232,28 @@ class Emulator:
 
     # ------------------------------------------------------------------ request log and stats
     @property
+    def log_requests(self) -> bool:
+        """Whether the request log keeps entries (the counters always count)."""
+        return self.log.keep
+
+    @property
     def requests(self) -> List[Dict[str, Any]]:
         """The API requests served so far (oldest first): n, method, path, query, started, ended, status,
         key_class, fault; storage downloads (path /_storage/...) also have `authorization` (whether the request
         carried an Authorization header) and `host` (its Host header)."""
-        with self._lock:
-            return [dict(entry) for entry in self._log]
+        return self.log.entries()
 
     def clear_requests(self) -> None:
-        with self._lock:
-            self._log.clear()
+        self.log.clear()
 
     def stats(self) -> Dict[str, Any]:
-        with self._lock:
-            return {"requests": self._count, "in_flight": self._in_flight, "max_in_flight": self._max_in_flight}
+        return self.log.stats()
 
     def reset(self) -> None:
         """Back to a clean state: no faults, empty log, zeroed counters (the data and its revisions stay)."""
         with self._lock:
             self.faults = Faults()
-            self._log.clear()
-            self._count = 0
-            self._max_in_flight = self._in_flight
+            self.log.reset()
 
     def describe(self) -> Dict[str, Any]:
         ds = self.data
@@ -292,38 +271,7 @@ class Emulator:
             "revisions": len(ds.revisions),
         }
 
-    # ------------------------------------------------------------------ request handling (called by _Handler)
-    def _begin(
-        self, method: str, path: str, query: Dict[str, List[str]], extra: Optional[Mapping[str, Any]] = None
-    ) -> Dict[str, Any]:
-        with self._lock:
-            self._count += 1
-            self._in_flight += 1
-            self._max_in_flight = max(self._max_in_flight, self._in_flight)
-            entry = {
-                "n": self._count,
-                "method": method,
-                "path": path,
-                "query": query,
-                "started": time.time(),
-                "ended": None,
-                "status": None,
-                "key_class": None,
-                "fault": None,
-                **(extra or {}),
-            }
-            if self.log_requests:
-                self._log.append(entry)
-            return entry
-
-    def _end(self, entry: Dict[str, Any], status: Optional[int]) -> None:
-        with self._lock:
-            if entry["ended"] is not None:
-                return
-            entry["ended"] = time.time()
-            entry["status"] = status
-            self._in_flight -= 1
-
+    # ------------------------------------------------------------------ keys
     def classify(self, key: Optional[str]) -> Optional[str]:
         if key is None:
             return None
@@ -360,7 +308,7 @@ class _Handler(BaseHTTPRequestHandler):
         payload = raw if raw is not None else json.dumps(body, separators=(",", ":")).encode()
         entry = getattr(self, "_entry", None)
         if entry is not None:  # the request counts as finished before its bytes leave (the client may be quicker)
-            self.emulator._end(entry, status)
+            self.emulator.log.end(entry, status)
             self._entry = None
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -402,7 +350,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._api(method, path, query)
 
     def _api(self, method: str, path: str, query: Dict[str, List[str]]) -> None:
-        self._logged(self.emulator._begin(method, path, query), self._serve, method, path, query)
+        self._logged(self.emulator.log.begin(method, path, query), self._serve, method, path, query)
 
     def _logged(self, entry: Dict[str, Any], serve: Callable[..., Optional[int]], *args: Any) -> None:
         """Serve one request (`serve(emulator, entry, *args)` returns the status) and close its log entry."""
@@ -414,7 +362,7 @@ class _Handler(BaseHTTPRequestHandler):
             status = None
         finally:
             self._entry = None
-            self.emulator._end(entry, status)
+            self.emulator.log.end(entry, status)
 
     def _serve(
         self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]
@@ -459,37 +407,12 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "slow":
             time.sleep(faults.slow_seconds)
         # authentication: the key class decides which family a key may read
-        auth = self.headers.get("Authorization", "")
-        key = auth[7:].strip() if auth.startswith("Bearer ") else None
+        key = bearer_key(self.headers)
         cls = emu.classify(key)
         entry["key_class"] = cls
-        if key is None or key == "":
-            return self._error(
-                ApiError(
-                    401,
-                    "You didn't provide an API key. You need to provide your API key in an "
-                    "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-                    code=None,
-                )
-            )
-        if cls == "unknown":
-            return self._error(
-                ApiError(
-                    401,
-                    f"Incorrect API key provided: {mask_key(key)}. You can find your API key at "
-                    "https://platform.openai.com/account/api-keys.",
-                    code="invalid_api_key",
-                )
-            )
-        if cls != key_class:
-            return self._error(
-                ApiError(
-                    401,
-                    f"This endpoint needs {KEY_CLASS_NAMES[key_class]}; the key provided "
-                    f"({mask_key(key)}) is {KEY_CLASS_NAMES[cls or 'admin'].split(' (')[0]}.",
-                    code="invalid_api_key",
-                )
-            )
+        denied = key_error(key, cls, key_class)
+        if denied is not None:
+            return self._error(denied)
         if fault == "403":
             return self._error(
                 ApiError(
@@ -542,7 +465,7 @@ class _Handler(BaseHTTPRequestHandler):
         """GET /_storage/<token>?X-Amz-Signature=...: a log file, streamed. No API key needed; whether one was sent
         anyway is logged (`authorization`). Counted and logged like an API request, and the knobs apply: 403 for
         forbidden_prefixes, reset/429/5xx/slow, truncate (the connection closes halfway through the body) and html."""
-        entry = self.emulator._begin(
+        entry = self.emulator.log.begin(
             method,
             path,
             query,
@@ -607,7 +530,7 @@ class _Handler(BaseHTTPRequestHandler):
             sent += len(chunk)
             if sent >= limit:
                 break
-        emu._end(entry, 200)  # as _send: the request counts as finished before its last bytes leave
+        emu.log.end(entry, 200)  # as _send: the request counts as finished before its last bytes leave
         if pending:
             self.wfile.write(pending)
         if fault == "truncate":  # the body stops short of Content-Length: the connection closes mid-file
@@ -618,49 +541,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ------------------------------------------------------------------ control endpoints (no auth)
     def _control(self, method: str, path: str, query: Dict[str, List[str]]) -> None:
-        emu = self.emulator
-        name = path[len(CONTROL_PREFIX) :].strip("/")
         try:
-            body_in: Dict[str, Any] = {}
+            body: Dict[str, Any] = {}
             length = int(self.headers.get("Content-Length") or 0)
             if length:
-                body_in = json.loads(self.rfile.read(length) or b"{}")
-            if name in ("", "health", "config") and method == "GET":
-                return self._send(200, dict(emu.describe(), ok=True))
-            if name == "config" and method == "POST":
-                if "codex_max_limit" in body_in:
-                    emu.codex_max_limit = int(body_in["codex_max_limit"])
-                return self._send(200, emu.describe())
-            if name == "requests" and method == "GET":
-                return self._send(200, {"requests": emu.requests, "stats": emu.stats()})
-            if name == "requests" and method in ("DELETE", "POST"):
-                emu.clear_requests()
-                return self._send(200, {"cleared": True})
-            if name == "stats" and method == "GET":
-                return self._send(200, emu.stats())
-            if name == "faults" and method == "GET":
-                return self._send(200, emu.faults.to_dict())
-            if name == "faults" and method == "POST":
-                return self._send(200, emu.set_faults(**body_in).to_dict())
-            if name == "reset" and method == "POST":
-                emu.reset()
-                return self._send(200, {"reset": True})
-            if name == "revise" and method == "POST":
-                return self._send(
-                    200, emu.revise(days=int(body_in.get("days", 2)), factor=float(body_in.get("factor", 0.1)))
-                )
-            self._send(
-                404,
-                {
-                    "error": {
-                        "message": f"Unknown control endpoint ({method} {path})",
-                        "type": "invalid_request_error",
-                        "param": None,
-                        "code": None,
-                    }
-                },
-            )
+                body = json.loads(self.rfile.read(length) or b"{}")
+            status, answer = control.answer(self.emulator, method, path, body)
         except (ValueError, TypeError) as error:
-            self._send(
-                400, {"error": {"message": str(error), "type": "invalid_request_error", "param": None, "code": None}}
-            )
+            status, answer = 400, ApiError(400, str(error)).body()
+        self._send(status, answer)
