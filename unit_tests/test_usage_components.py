@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import requests
+import requests_mock
 from freezegun import freeze_time
 
 from source_openai.components import BucketCursorState, UsageBucketsExtractor, floor_to_bucket, surrogate_key
@@ -56,12 +57,10 @@ def test_floor_to_bucket(width: str, expected: str) -> None:
 
 def _page(body: Any) -> requests.Response:
     """A usage/costs page as the extractor receives it (status 200, JSON body)."""
-    response = requests.Response()
-    response.status_code = 200
-    response.headers["Content-Type"] = "application/json"
-    response.encoding = "utf-8"
-    response._content = json.dumps(body).encode()
-    return response
+    url = "https://api.openai.com/v1/organization/usage/completions"
+    with requests_mock.Mocker() as mocker:
+        mocker.get(url, text=json.dumps(body), headers={"Content-Type": "application/json; charset=utf-8"})
+        return requests.get(url)
 
 
 def _rows(

@@ -53,6 +53,11 @@ def json_response(body: Any, status: int = 200, headers: Optional[Mapping[str, s
     return HttpResponse(json.dumps(body), status, dict(headers or {}))
 
 
+# A wait the connector honours (BoundedBackoff reads `retry-after-ms`), which the CDK lengthens by its fixed 1 s: a
+# test's retry takes about a second instead of the policy's 1 to 60 s. `source_runner.retry_waits` reads the waits.
+RETRY_SOON = {"retry-after-ms": "10"}
+
+
 def error_response(
     status: int, message: str = "error", code: Optional[str] = None, headers: Optional[Mapping[str, str]] = None
 ) -> HttpResponse:

@@ -5,6 +5,7 @@ does not offer) the public `AirbyteEntrypoint` with the root logger captured, as
 """
 
 import logging
+import re
 import tempfile
 from io import StringIO
 from pathlib import Path
@@ -67,6 +68,13 @@ def check(config: Mapping[str, Any]) -> EntrypointOutput:
 
 def records_of(output: EntrypointOutput, stream: str) -> List[Mapping[str, Any]]:
     return [m.record.data for m in output.records if m.record.stream == stream]
+
+
+def retry_waits(output: EntrypointOutput) -> List[float]:
+    """The seconds the HTTP client waited before each retry, in order, from the line the CDK logs for each wait
+    (the connector's wait plus the CDK's fixed 1 s)."""
+    waits = (re.search(r"Retrying in ([0-9.]+) seconds", m.log.message) for m in output.logs)
+    return [float(match.group(1)) for match in waits if match]
 
 
 def all_output_text(output: EntrypointOutput) -> str:
