@@ -436,14 +436,30 @@ def project_service_accounts(req: Request, ds: Dataset) -> Dict[str, Any]:
     return id_cursor_page(records, has_more)
 
 
+def redacted(key: str) -> str:
+    """A key as `redacted_value` shows it: the spec's example is `sk-abc...def` (its start, `...`, its end)."""
+    return f"{key[:6]}...{key[-4:]}"
+
+
 def project_api_keys(req: Request, ds: Dataset) -> Dict[str, Any]:
-    _, pc = _project(req, ds)
+    p, pc = _project(req, ds)
     coll = pc["api_keys"]
     access = req.choice("owner_project_access", ["active", "inactive", "any"], None)
     # Omitted: "the endpoint applies its existing membership-based visibility rules" - here: active owners only.
     wanted = {"active": {"active"}, "inactive": {"inactive"}, "any": {"active", "inactive"}, None: {"active"}}[access]
     keep = None if wanted == {"active", "inactive"} else (lambda k: coll.item(k)["owner_project_access"] in wanted)
     records, has_more = window(req, coll, ordered(coll, "asc", keep), L100.read(req))
+    # The emulator's project keys (`Emulator(project_keys={key: project_id})`) are this project's first API keys:
+    # their redacted values show them, so a client can find a key's project by matching it.
+    project_id = ds.projects.item(p)["id"]
+    owned = sorted(
+        key for key, owner in (req.emulator.project_keys if req.emulator else {}).items() if owner == project_id
+    )
+    by_index = {k: redacted(key) for k, key in enumerate(owned)}
+    records = [
+        {**r, "redacted_value": by_index[coll.index_of(r["id"])]} if coll.index_of(r["id"]) in by_index else r
+        for r in records
+    ]
     return id_cursor_page(records, has_more)
 
 

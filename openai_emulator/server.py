@@ -193,11 +193,17 @@ class Emulator:
         return compliance.principals(self.data)
 
     def connector_config(
-        self, project: bool = True, codex_analytics: bool = True, compliance: bool = False, **overrides: Any
+        self,
+        project: bool = True,
+        codex_analytics: bool = True,
+        compliance: bool = False,
+        project_id: bool = True,
+        **overrides: Any,
     ) -> Dict[str, Any]:
         """A valid source-openai config for this emulator: the Admin, project and Codex credentials (and, with
         compliance=True, the compliance key, its three principals and AUTH_LOG + CONVERSATION_MESSAGE),
-        start_date = start of the data."""
+        start_date = start of the data. With the project key comes its `project_id`, unless project_id=False
+        (then a sync looks the project up with the Admin key)."""
         start = datetime.fromtimestamp(self.data.period_start, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         config: Dict[str, Any] = {
             "admin_api_key": sorted(self.admin_keys)[0],
@@ -207,6 +213,8 @@ class Emulator:
         }
         if project and self.project_keys:
             config["project_api_key"] = sorted(self.project_keys)[0]
+            if project_id:
+                config["project_id"] = self.project_keys[config["project_api_key"]]
         if codex_analytics and self.codex_keys:
             config["codex_api_key"] = sorted(self.codex_keys)[0]
             config["workspace_ids"] = ",".join(self.data.workspaces)

@@ -264,6 +264,17 @@ STREAMS: Dict[str, Dict[str, Any]] = {
     "chatgpt_workspace_users_history": {"schema": {"properties": CHATGPT_USER}},
 }
 
+# Every record of the project-key streams carries the key's project (ProjectIdField), except the checkpoint
+# permissions, whose own `project_id` is the project a permission is granted to.
+PROJECT_KEY_STREAMS = [
+    "files", "skills", "skill_versions", "batches", "evals", "eval_runs", "eval_run_output_items", "fine_tuning_jobs",
+    "fine_tuning_job_events", "fine_tuning_job_checkpoints", "vector_stores", "vector_store_files", "assistants",
+    "models", "containers", "container_files", "chatkit_threads", "chatkit_thread_items", "videos", "chat_completions",
+    "chat_completion_messages", "voice_consents",
+]  # fmt: skip
+for _name in PROJECT_KEY_STREAMS:
+    STREAMS[_name]["extra"] = {**STREAMS[_name].get("extra", {}), "project_id": STR}
+
 
 class Converter:
     def __init__(self, spec: Dict[str, Any]) -> None:

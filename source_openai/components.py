@@ -53,6 +53,7 @@ from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler, HttpResponseFilter
 from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination_strategy import PaginationStrategy
 from airbyte_cdk.sources.declarative.requesters.request_options import InterpolatedRequestOptionsProvider
+from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.declarative.transformations.config_transformations.config_transformation import (
     ConfigTransformation,
 )
@@ -252,6 +253,43 @@ def _whole_number(
     return value
 
 
+def _boolean(config: Mapping[str, Any], name: str, default: bool, problems: List[str]) -> bool:
+    """A true/false field; the strings "true"/"false" (any case) too, since a hand-written config may quote them."""
+    value = config.get(name)
+    if value is None:
+        return default
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if not isinstance(value, bool):
+        problems.append(f"`{name}` must be true or false.")
+        return default
+    return value
+
+
+def _chat_completions_filters(config: Mapping[str, Any], problems: List[str]) -> None:
+    """`chat_completions_metadata`: an object of string keys to string values (sent as metadata[key]=value);
+    `chat_completions_model`: a model name."""
+    metadata = config.get("chat_completions_metadata")
+    if metadata is not None and not (
+        isinstance(metadata, Mapping)
+        and all(
+            isinstance(k, str) and k.strip() and isinstance(v, (str, int, float)) and not isinstance(v, bool)
+            for k, v in metadata.items()
+        )
+    ):
+        problems.append(
+            "`chat_completions_metadata` must be an object of key → value pairs (text or numbers), "
+            'such as {"team": "search"}.'
+        )
+    model = config.get("chat_completions_model")
+    if model is not None and not (
+        isinstance(model, str) and re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._:-]*)?", model.strip())
+    ):
+        problems.append(
+            "`chat_completions_model` must be a model name such as gpt-4o-mini (letters, digits, '.', '-', '_', ':')."
+        )
+
+
 def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
     """Validate a user config and return it normalised; ConfigError lists every problem. Never echoes a key."""
     problems: List[str] = []
@@ -301,9 +339,23 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
 
     start = _start_date(config.get("start_date"), problems) or default_start_date(width)
     out["start_date"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out["lookback_window_days"] = _whole_number(config, "lookback_window_days", 5, 0, 90, problems, " of days")
-    out["num_workers"] = _whole_number(config, "num_workers", 4, 1, 10, problems, "")
-    out["include_archived_projects"] = config.get("include_archived_projects", True) is not False
+    out["lookback_window_days"] = _whole_number(
+        config, "lookback_window_days", *LOOKBACK_WINDOW_DAYS, problems, " of days"
+    )
+    out["num_workers"] = _whole_number(config, "num_workers", *NUM_WORKERS, problems, "")
+    out["include_archived_projects"] = _boolean(
+        config, "include_archived_projects", INCLUDE_ARCHIVED_PROJECTS, problems
+    )
+    project_id = config.get("project_id")
+    if project_id is not None and not (
+        isinstance(project_id, str) and PROJECT_ID_RE.match(project_id.strip() or "proj_")
+    ):
+        problems.append(
+            "`project_id` must be a project ID such as proj_abc123 (`proj_`, then letters, digits, '-' or '_')."
+        )
+    out.pop("project_id", None)
+    out.update({"project_id": project_id.strip()} if isinstance(project_id, str) and project_id.strip() else {})
+    _chat_completions_filters(config, problems)
     out["api_base_url"] = _base_url("api_base_url", config.get("api_base_url"), DEFAULT_API_BASE_URL, problems)
     for name, default in (
         ("codex_api_base_url", DEFAULT_CODEX_API_BASE_URL),
@@ -313,8 +365,10 @@ def normalize_config(config: Mapping[str, Any]) -> Dict[str, Any]:
     if problems:
         raise ConfigError(problems)
 
-    # One check stream per credential that was given (see `check` in the manifest).
+    # One check stream per credential that was given (see `check` in the manifest), and one for `project_id`.
     out[CHECK_STREAMS_KEY] = [f"check_{name}" for name, value in keys.items() if value]
+    if keys["project_api_key"] and out.get("project_id"):
+        out[CHECK_STREAMS_KEY].append("check_project_id")
     return out
 
 
@@ -1017,3 +1071,160 @@ class JsonlLinesExtractor(RecordExtractor):
             raise AirbyteTracedException(
                 message=message, internal_message=message, failure_type=FailureType.transient_error
             ) from None
+
+
+# ------------------------------------------------------------------------------------------ project of the project key
+REDACTION_RE = re.compile(r"\.{3}|…|\*{3,}")
+PROJECT_ID_RE = re.compile(r"^proj_[A-Za-z0-9_-]+$")
+_PROJECT_LOOKUPS: Dict[str, Any] = {}  # digest of (base URL, keys, project_id) -> project id, or the error it raised
+_PROJECT_LOOKUP_LOCK = threading.Lock()
+
+
+def key_matches_redacted(key: str, redacted_value: Any) -> bool:
+    """Whether `redacted_value` (OpenAI's `sk-abc...def`: the key's start, `...`, its end) can show `key`."""
+    parts = REDACTION_RE.split(redacted_value, maxsplit=1) if isinstance(redacted_value, str) else []
+    if len(parts) != 2:
+        return False
+    head, tail = parts[0], parts[1].lstrip(".*…")
+    return (
+        len(head) >= 3
+        and len(tail) >= 3
+        and len(key) > len(head) + len(tail)
+        and key.startswith(head)
+        and key.endswith(tail)
+    )
+
+
+def _lookup_error(message: str, failure_type: FailureType = FailureType.config_error) -> AirbyteTracedException:
+    return AirbyteTracedException(message=message, internal_message=message, failure_type=failure_type)
+
+
+def _admin_pages(session: requests.Session, url: str, params: Mapping[str, Any], what: str) -> Iterable[Dict[str, Any]]:
+    """Every item of an Admin API list (after=last_id paging), a few retries on 429/5xx/network errors. Raises a
+    traced error naming `what` on anything else; never prints a key, a query string or a response body."""
+    after: Optional[str] = None
+    while True:
+        query = dict(params, **({"after": after} if after else {}))
+        for attempt in range(1, 6):
+            try:
+                response = session.get(url, params=query, timeout=(30, 60))
+            except requests.RequestException:
+                response = None
+            if response is not None and response.status_code < 400:
+                break
+            status = response.status_code if response is not None else None
+            if status is not None and status not in (408, 429) and status < 500:
+                failure = FailureType.config_error if status in (401, 403, 404) else FailureType.system_error
+                raise _lookup_error(f"{what}: OpenAI answered {urlsplit(url).path} with HTTP {status}.", failure)
+            if attempt == 5:
+                raise _lookup_error(
+                    f"{what}: OpenAI did not answer {urlsplit(url).path} after 5 attempts (HTTP {status or 'none'}).",
+                    FailureType.transient_error,
+                )
+            retry_after = retry_after_seconds(response)
+            threading.Event().wait(min(retry_after if retry_after is not None else 2**attempt, 60))
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        items = body.get("data") if isinstance(body, dict) else None
+        yield from (item for item in items or [] if isinstance(item, dict))
+        after = body.get("last_id") or (items[-1].get("id") if items else None)
+        if not body.get("has_more") or not after:
+            return
+
+
+def project_of_key(config: Mapping[str, Any]) -> str:
+    """The ID of the project `project_api_key` belongs to, learned once per process (sync) and shared by every
+    stream: `project_id` as configured, verified against that project's API keys only in `check`; otherwise the
+    first project (projects listed with `include_archived=true`, in the API's order) one of whose API keys
+    (`owner_project_access=any`) has a `redacted_value` that shows the key. Costs: with `project_id`, nothing in a
+    sync (one Admin request in `check`); without, the projects' pages up to the key's project plus each listed
+    project's key pages up to it, once per sync. Neither the key nor anything derived from it is logged or kept
+    beyond this process."""
+    configured = config.get("project_id")
+    if configured and not config.get("__check_mode"):
+        return str(configured)
+    digest = hashlib.sha256(
+        "\n".join(
+            str(config.get(n) or "") for n in ("api_base_url", "admin_api_key", "project_api_key", "project_id")
+        ).encode()
+    ).hexdigest()
+    with _PROJECT_LOOKUP_LOCK:
+        if digest not in _PROJECT_LOOKUPS:
+            try:
+                _PROJECT_LOOKUPS[digest] = _look_up_project(config)
+            except AirbyteTracedException as error:
+                if error.failure_type != FailureType.config_error:
+                    raise  # a passing fault: the next stream tries again
+                _PROJECT_LOOKUPS[digest] = error
+        found = _PROJECT_LOOKUPS[digest]
+    if isinstance(found, AirbyteTracedException):
+        raise found
+    return str(found)
+
+
+def _look_up_project(config: Mapping[str, Any]) -> str:
+    base, key, configured = (
+        config.get("api_base_url") or DEFAULT_API_BASE_URL,
+        config["project_api_key"],
+        config.get("project_id"),
+    )
+    keys_params = {"limit": 100, "owner_project_access": "any"}
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {config['admin_api_key']}"
+        if configured:
+            what = f"`project_id` {configured}"
+            keys = _admin_pages(session, f"{base}/organization/projects/{configured}/api_keys", keys_params, what)
+            if any(key_matches_redacted(key, k.get("redacted_value")) for k in keys):
+                return str(configured)
+            raise _lookup_error(
+                f"`project_id` {configured} is not the project of `project_api_key`: none of that project's API keys "
+                "matches it. Enter the ID of the key's project (Settings → Project → General, `proj_…`), or clear "
+                "`project_id` to have it looked up."
+            )
+        what = "Looking up the project of `project_api_key` (set `project_id` to skip it)"
+        projects = _admin_pages(
+            session, f"{base}/organization/projects", {"limit": 100, "include_archived": "true"}, what
+        )
+        count = 0
+        for project in projects:
+            count += 1
+            url = f"{base}/organization/projects/{project.get('id')}/api_keys"
+            if any(
+                key_matches_redacted(key, k.get("redacted_value"))
+                for k in _admin_pages(session, url, keys_params, what)
+            ):
+                return str(project["id"])
+    raise _lookup_error(
+        f"Could not find the project of `project_api_key` among the API keys of the organisation's {count} "
+        "project(s): the key may belong to another organisation than `admin_api_key`, or be a key OpenAI does not "
+        "list. Set `project_id` to the key's project (Settings → Project → General, `proj_…`)."
+    )
+
+
+@dataclass
+class ProjectIdField(RecordTransformation):
+    """Adds `project_id`, the project of `project_api_key`, to every record of the project-key streams (and, on the
+    `check_project_id` stream, verifies a configured `project_id` by the same lookup).
+
+    Why not AddFields alone: the value is `config['project_id']` when it is set, and otherwise has to be learned from
+    the Admin API by matching the key against the redacted values of the projects' API keys, with early stop once
+    found. No interpolation can compare a secret with `sk-abc...def`, a parent stream would read every project's
+    keys for every project stream (and put the project into their partitions and state), and a config
+    transformation runs when the source is built, so `spec`/`discover` would pay for it. This resolves it at the
+    first record, once per sync for all streams (`project_of_key`). Test:
+    unit_tests/integration/test_project_streams.py, unit_tests/runtimes/test_runtime_parity.py.
+    """
+
+    config: Mapping[str, Any] = field(default_factory=dict)
+    parameters: InitVar[Mapping[str, Any]] = None
+
+    def transform(
+        self,
+        record: Dict[str, Any],
+        config: Optional[Mapping[str, Any]] = None,
+        stream_state: Optional[Mapping[str, Any]] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> None:
+        record["project_id"] = project_of_key(config or self.config)

@@ -7,7 +7,7 @@ from airbyte_cdk.models import Status
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
-from .config import FAKE_KEY_FRAGMENT, PROJECT_KEY, ConfigBuilder
+from .config import FAKE_KEY_FRAGMENT, PROJECT_ID, PROJECT_KEY, ConfigBuilder
 from .request_builder import RequestBuilder
 from .response_builder import RETRY_SOON, error_response, id_cursor_page, json_response
 from .source_runner import all_output_text, check
@@ -32,7 +32,7 @@ REQUESTS = {"admin": ADMIN_CHECK, "project": PROJECT_CHECK, "codex": CODEX_CHECK
 def _config(*credentials):
     builder = ConfigBuilder()
     if "project" in credentials:
-        builder = builder.with_project_key()
+        builder = builder.with_project_key(project_id=None)  # check_project_id: tested below
     if "codex" in credentials:
         builder = builder.with_codex("ws_1, ws_2")
     return builder.build()
@@ -137,3 +137,43 @@ def test_check_streams_are_not_discoverable():
 
     names = {s.name for s in discover(_config("admin", "project", "codex")).catalog.catalog.streams}
     assert not {n for n in names if n.startswith("check_")}
+
+
+PROJECT_ID_CHECK = (
+    RequestBuilder.api("/organization/projects").with_limit(1).with_param("include_archived", "true").build()
+)
+
+
+def _project_keys(project_id: str, *redacted: str):
+    request = (
+        RequestBuilder.api(f"/organization/projects/{project_id}/api_keys")
+        .with_limit(100)
+        .with_param("owner_project_access", "any")
+        .build()
+    )
+    keys = [
+        {"object": "organization.project.api_key", "id": f"key_{i}", "redacted_value": r}
+        for i, r in enumerate(redacted)
+    ]
+    return request, id_cursor_page(keys)
+
+
+@pytest.mark.parametrize("matches", [True, False], ids=["its-project", "another-project"])
+def test_check_verifies_that_project_id_is_the_project_of_the_key(matches):
+    shown = f"{PROJECT_KEY[:6]}...{PROJECT_KEY[-4:]}" if matches else "sk-pro...zzzz"
+    keys_request, keys_page = _project_keys(PROJECT_ID, "sk-pro...aaaa", shown)
+    with HttpMocker() as http_mocker:
+        for credential in ("admin", "project"):
+            http_mocker.get(REQUESTS[credential], OK[credential])
+        http_mocker.get(PROJECT_ID_CHECK, OK["admin"])
+        http_mocker.get(keys_request, keys_page)
+        output = check(ConfigBuilder().with_project_key().build())
+        http_mocker.assert_number_of_calls(PROJECT_ID_CHECK, 1)
+        http_mocker.assert_number_of_calls(keys_request, 1)
+    result = _status(output)
+    if matches:
+        assert result.status == Status.SUCCEEDED
+    else:
+        assert result.status == Status.FAILED
+        assert f"`project_id` {PROJECT_ID} is not the project of `project_api_key`" in result.message
+    assert FAKE_KEY_FRAGMENT not in all_output_text(output)

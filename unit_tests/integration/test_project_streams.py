@@ -14,7 +14,7 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker
 from airbyte_cdk.test.state_builder import StateBuilder
 
-from .config import ADMIN_KEY, PROJECT_KEY, ConfigBuilder
+from .config import ADMIN_KEY, FAKE_KEY_FRAGMENT, PROJECT_ID, PROJECT_KEY, ConfigBuilder
 from .request_builder import RequestBuilder
 from .response_builder import error_response, id_cursor_page, json_response
 from .source_runner import discover, read, records_of
@@ -152,8 +152,63 @@ def test_models_is_one_unpaginated_request():
         request = _get(http, json_response({"object": "list", "data": models}), "/models")
         out = read(_config(), "models")
         http.assert_number_of_calls(request, 1)
-    # every field arrives; the CDK's message serializer omits top-level nulls (`shutdown_date: None`)
-    assert records_of(out, "models") == [{k: v for k, v in m.items() if v is not None} for m in models]
+    # every field arrives, plus the key's project; the CDK's message serializer omits top-level nulls
+    expected = [{**{k: v for k, v in m.items() if v is not None}, "project_id": PROJECT_ID} for m in models]
+    assert records_of(out, "models") == expected
+
+
+def _admin_list(path: str, items: List[Dict[str, Any]], **params: Any):
+    builder = RequestBuilder.api(path).with_bearer(ADMIN_KEY).with_limit(100)
+    for name, value in params.items():
+        builder = builder.with_param(name, value)
+    return builder.build(), id_cursor_page(items)
+
+
+def test_without_project_id_the_project_is_looked_up_once_and_every_record_carries_it():
+    """The Admin API's projects, then each project's API keys until one's redacted value shows the project key:
+    proj_b holds it, so proj_c's keys are never asked. Two streams, one lookup; no key in the output or state."""
+    shown = f"{PROJECT_KEY[:6]}...{PROJECT_KEY[-4:]}"
+    projects = [{"id": p, "object": "organization.project"} for p in ("proj_a", "proj_b", "proj_c")]
+    lookups = [_admin_list("/organization/projects", projects, include_archived="true")]
+    for project, redacted in (("proj_a", ["sk-pro...0000"]), ("proj_b", ["sk-pro...1111", shown]), ("proj_c", [shown])):
+        keys = [
+            {"object": "organization.project.api_key", "id": f"key_{project}_{i}", "redacted_value": r}
+            for i, r in enumerate(redacted)
+        ]
+        lookups.append(_admin_list(f"/organization/projects/{project}/api_keys", keys, owner_project_access="any"))
+    with HttpMocker() as http:
+        for request, response in lookups:
+            http.get(request, response)
+        batches = _get(http, id_cursor_page(_records("batch_", 2)), "/batches", 100)
+        files = _get(http, id_cursor_page(_records("file-", 1)), "/files", 10000, "asc")
+        out = read(ConfigBuilder().with_project_key(project_id=None).build(), "batches", "files")
+        for request, _ in lookups[:3]:
+            http.assert_number_of_calls(request, 1)
+        http.assert_number_of_calls(lookups[3][0], 0)
+        http.assert_number_of_calls(batches, 1)
+        http.assert_number_of_calls(files, 1)
+    assert [r["project_id"] for r in records_of(out, "batches") + records_of(out, "files")] == ["proj_b"] * 3
+    text = "\n".join(str(m) for m in out.logs + out.state_messages)
+    assert FAKE_KEY_FRAGMENT not in text and PROJECT_KEY[-4:] not in text
+
+
+def test_a_key_no_project_shows_fails_the_project_streams_naming_project_id():
+    with HttpMocker() as http:
+        request, response = _admin_list("/organization/projects", [{"id": "proj_a"}], include_archived="true")
+        http.get(request, response)
+        keys_request, keys = _admin_list(
+            "/organization/projects/proj_a/api_keys",
+            [{"id": "k", "redacted_value": "sk-pro...0000"}],
+            owner_project_access="any",
+        )
+        http.get(keys_request, keys)
+        http.get(RequestBuilder.api("/batches").with_limit(100).build(), id_cursor_page(_records("batch_", 1)))
+        other_key = PROJECT_KEY.replace("project", "another")  # a lookup is kept for the process: a new key
+        out = read(ConfigBuilder().with_project_key(other_key, project_id=None).build(), "batches", expect_error=True)
+        http.assert_number_of_calls(keys_request, 1)
+    assert records_of(out, "batches") == []
+    messages = " ".join(e.trace.error.message or "" for e in out.errors)
+    assert "Could not find the project of `project_api_key`" in messages and "`project_id`" in messages
 
 
 def test_project_streams_send_the_project_key_not_the_admin_key():

@@ -11,6 +11,7 @@ EXPECTED = {
     # name: (type, default, secret, required, group)
     "admin_api_key": ("string", None, True, True, "credentials"),
     "project_api_key": ("string", None, True, False, "credentials"),
+    "project_id": ("string", None, False, False, "credentials"),
     "codex_api_key": ("string", None, True, False, "credentials"),
     "workspace_ids": ("string", None, False, False, "credentials"),
     "start_date": ("string", None, False, False, "sync"),

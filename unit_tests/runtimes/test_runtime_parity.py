@@ -190,3 +190,31 @@ def test_a_0_2_audit_logs_state_keeps_its_cursor_and_reads_the_tenant_events_onc
     tenant_count = sum(audit.is_tenant(t) for t in events.values())
     regular_count = len(want) - tenant_count
     assert requests["/organization/audit_logs"] == max(1, -(-regular_count // 100)) + max(1, -(-tenant_count // 100))
+
+
+@pytest.mark.parametrize("runtime", ["package", "manifest-only"])
+def test_project_records_carry_the_project_of_the_key_looked_up_once(emulator, tmp_path, runtime):
+    """Without `project_id`, the project of `project_api_key` is learned once per sync from the Admin API (its
+    projects' API keys, matched against their redacted values); every project-stream record carries it, and
+    neither the key nor anything of it reaches the output."""
+    config = emulator.connector_config(codex_analytics=False, project_id=False)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    wanted = {"files", "models", "batches", "skill_versions", "chat_completions"}
+    catalog = {"streams": [e for e in catalog_for(config)["streams"] if e["stream"]["name"] in wanted]}
+    catalog_path = tmp_path / "catalog.json"
+    catalog_path.write_text(json.dumps(catalog))
+    runner, extra = (PACKAGE, []) if runtime == "package" else (MANIFEST_ONLY, _manifest_args(tmp_path))
+    result, requests = _read(emulator, runner, tmp_path, runtime, catalog_path, None, extra)
+    project_id = emulator.project_keys[config["project_api_key"]]
+    records = _records(result)
+    assert set(records) == wanted
+    assert {json.loads(row)["project_id"] for rows in records.values() for row in rows} == {project_id}
+    # the key's project is the emulator's first: one page of projects, one page of its API keys
+    assert requests["/organization/projects"] == 1
+    assert requests["/organization/projects/{project_id}/api_keys"] == 1
+    # the key in logs and state: neither it nor its redacted form (records hold IDs, which may end like it)
+    key, shown = config["project_api_key"], f"{config['project_api_key'][:6]}..."
+    logs_and_state = result.stderr + "".join(
+        line for line in result.stdout.splitlines() if '"type":"RECORD"' not in line
+    )
+    assert key[8:20] not in logs_and_state and shown not in logs_and_state and key[-4:] not in logs_and_state
