@@ -5,6 +5,7 @@ import pytest
 from source_openai.components import ConfigError, normalize_config, parse_id_list, redact
 
 ADMIN = "sk-admin-TESTKEYadmin0000000000000000"
+BASE = {"admin_api_key": ADMIN}
 
 
 def _problems(config):
@@ -162,3 +163,52 @@ def test_new_event_type_names_pass_through():
         {"admin_api_key": ADMIN, "compliance_event_types": ["AUTH_LOG", "SOME_NEW_TYPE", "AUTH_LOG"]}
     )
     assert out["compliance_event_types"] == ["AUTH_LOG", "SOME_NEW_TYPE"]
+
+
+@pytest.mark.parametrize(
+    "value, expected", [("false", False), ("False", False), ("true", True), (False, False), (True, True), (None, True)]
+)
+def test_include_archived_projects_reads_true_false_strings_as_booleans(value, expected):
+    config = {**BASE, "include_archived_projects": value} if value is not None else dict(BASE)
+    assert normalize_config(config)["include_archived_projects"] is expected
+
+
+@pytest.mark.parametrize("value", ["no", 0, "", [True]])
+def test_include_archived_projects_other_values_are_refused(value):
+    with pytest.raises(ConfigError, match="`include_archived_projects` must be true or false"):
+        normalize_config({**BASE, "include_archived_projects": value})
+
+
+@pytest.mark.parametrize("value", [{"team": "search"}, {"team": "search", "tier": 2}, {}])
+def test_chat_completions_metadata_accepts_key_value_objects(value):
+    assert normalize_config({**BASE, "chat_completions_metadata": value})["chat_completions_metadata"] == value
+
+
+@pytest.mark.parametrize("value", ["team=search", ["team"], {"team": {"nested": 1}}, {"": "x"}, {"team": None}])
+def test_chat_completions_metadata_other_shapes_are_refused(value):
+    with pytest.raises(ConfigError, match="`chat_completions_metadata` must be an object of key → value pairs"):
+        normalize_config({**BASE, "chat_completions_metadata": value})
+
+
+@pytest.mark.parametrize("value", ["gpt-4o-mini", "ft:gpt-4o:org::abc", "o3.mini", ""])
+def test_chat_completions_model_accepts_model_names(value):
+    assert normalize_config({**BASE, "chat_completions_model": value})["chat_completions_model"] == value
+
+
+@pytest.mark.parametrize("value", ["gpt 4o", "gpt-4o&limit=1", 4, ["gpt-4o"]])
+def test_chat_completions_model_other_values_are_refused(value):
+    with pytest.raises(ConfigError, match="`chat_completions_model` must be a model name"):
+        normalize_config({**BASE, "chat_completions_model": value})
+
+
+@pytest.mark.parametrize("value", ["proj_abc123", " proj_abc123 "])
+def test_project_id_is_trimmed_and_adds_its_check(value):
+    out = normalize_config({**BASE, "project_api_key": "sk-proj-abcdefgh", "project_id": value})
+    assert out["project_id"] == "proj_abc123" and "check_project_id" in out["__airbyte_check_stream_names"]
+
+
+@pytest.mark.parametrize("value", ["abc123", "proj abc", "sk-proj-abcdefgh", 7])
+def test_project_id_must_look_like_a_project_id_and_is_never_echoed(value):
+    with pytest.raises(ConfigError, match="`project_id` must be a project ID") as error:
+        normalize_config({**BASE, "project_api_key": "sk-proj-abcdefgh", "project_id": value})
+    assert "abcdefgh" not in str(error.value)
