@@ -1,6 +1,7 @@
 """Start one OpenAI emulator for the acceptance suite and write the scenario configs that point at it; and the
-fixtures of the fault-injection modules (test_faults.py, test_retries.py): per module, an emulator that accepts the
-fake keys of sync_harness, the config and catalog of every stream, and the fault-free baseline sync.
+fixtures of the fault-injection modules (test_faults.py, test_retries.py): per module, the config and catalog of
+every stream and the fault-free baseline sync, against the module's `emu` (openai_emulator.testing; those modules set
+`EMULATOR = sync_harness.FAULT_EMULATOR`, an emulator that accepts the fake keys of sync_harness).
 
 The configs named in acceptance-test-config.yml live in integration_tests/.emulator/ (git-ignored); the CDK's
 standard suite reads them lazily, at test time, so writing them from a session fixture is enough.
@@ -8,7 +9,7 @@ standard suite reads them lazily, at test time, so writing them from a session f
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Callable, Dict
 
 import pytest
 
@@ -37,21 +38,15 @@ def scenario_configs(emu: Emulator) -> Dict[str, Dict[str, Any]]:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def acceptance_emulator() -> Iterator[Emulator]:
-    with Emulator(scale="small", seed=0) as emu:
-        CONFIG_DIR.mkdir(exist_ok=True)
-        for name, config in scenario_configs(emu).items():
-            (CONFIG_DIR / name).write_text(json.dumps(config, indent=2))
-        yield emu
+def acceptance_emulator(session_emulator_factory: Callable[..., Emulator]) -> Emulator:
+    emu = session_emulator_factory(scale="small", seed=0)
+    CONFIG_DIR.mkdir(exist_ok=True)
+    for name, config in scenario_configs(emu).items():
+        (CONFIG_DIR / name).write_text(json.dumps(config, indent=2))
+    return emu
 
 
 # ------------------------------------------------------------------------------------------- fault modules
-@pytest.fixture(scope="module")
-def emu() -> Emulator:
-    with Emulator(scale="small", seed=7, **h.emulator_keys()) as emulator:
-        yield emulator
-
-
 @pytest.fixture(scope="module")
 def setup(emu: Emulator, tmp_path_factory) -> Dict[str, Any]:
     config = emu.connector_config()

@@ -40,6 +40,10 @@ def emulator_keys() -> Dict[str, Any]:
     }
 
 
+# The fault modules' emulator (their module-scoped `emu`, openai_emulator.testing): `EMULATOR = FAULT_EMULATOR`.
+FAULT_EMULATOR: Dict[str, Any] = {"seed": 7, **emulator_keys()}
+
+
 def leaked_fragments(text: str, keys: Iterable[str] = KEYS) -> List[str]:
     """Every piece of a key that `text` shows beyond its public marker: the key's marker plus its first secret
     character or more, its last 4 characters (what OpenAI's masked echo `sk-admi*****abcd` shows), or any 8

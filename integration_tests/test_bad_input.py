@@ -14,11 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from openai_emulator import Emulator
-
 from . import sync_harness as h
 
 pytestmark = pytest.mark.faults
+EMULATOR = h.emulator_keys()  # the module's `emu` (openai_emulator.testing), used by `runs`
 
 STREAM = {
     "stream": {"name": "users", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
@@ -45,20 +44,19 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(emu, tmp_path_factory):
     directory = tmp_path_factory.mktemp("bad_input")
-    with Emulator(scale="small", **h.emulator_keys()) as emu:
-        good = emu.connector_config()
+    good = emu.connector_config()
 
-        def run(name):
-            changes, streams, state, _ = CASES[name]
-            config = dict(good, **changes)
-            slug = name.replace(" ", "_")
-            return h.read(directory, config, {"streams": streams or [STREAM]}, state=state, name=slug)
+    def run(name):
+        changes, streams, state, _ = CASES[name]
+        config = dict(good, **changes)
+        slug = name.replace(" ", "_")
+        return h.read(directory, config, {"streams": streams or [STREAM]}, state=state, name=slug)
 
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            results = dict(zip(CASES, pool.map(run, CASES)))
-        requests = emu.requests
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = dict(zip(CASES, pool.map(run, CASES)))
+    requests = emu.requests
     return results, requests
 
 
@@ -76,25 +74,25 @@ def test_bad_input_is_a_clear_error_before_any_request(runs, name):
     assert not requests, f"{len(requests)} request(s) sent, e.g. {requests[0]['path']}"
 
 
-def test_workspace_ids_with_spaces_and_duplicates_are_normalised(tmp_path):
-    with Emulator(scale="small", **h.emulator_keys()) as emu:
-        config = emu.connector_config(workspace_ids=" ws_emulator_2 ,ws_emulator_1,, ws_emulator_2 ")
-        catalog = {
-            "streams": [
-                {
-                    "stream": {
-                        "name": "codex_code_reviews",
-                        "json_schema": {},
-                        "supported_sync_modes": ["full_refresh", "incremental"],
-                    },
-                    "sync_mode": "full_refresh",
-                    "destination_sync_mode": "overwrite",
-                }
-            ]
-        }
-        sync = h.read(tmp_path, config, catalog)
-        assert sync.returncode == 0 and not sync.errors(), sync.describe()
-        sent = sorted((e["path"].split("/workspaces/")[1], e["query"]["limit"][0]) for e in emu.requests)
+def test_workspace_ids_with_spaces_and_duplicates_are_normalised(emulator_factory, tmp_path):
+    emu = emulator_factory(scale="small", **h.emulator_keys())
+    config = emu.connector_config(workspace_ids=" ws_emulator_2 ,ws_emulator_1,, ws_emulator_2 ")
+    catalog = {
+        "streams": [
+            {
+                "stream": {
+                    "name": "codex_code_reviews",
+                    "json_schema": {},
+                    "supported_sync_modes": ["full_refresh", "incremental"],
+                },
+                "sync_mode": "full_refresh",
+                "destination_sync_mode": "overwrite",
+            }
+        ]
+    }
+    sync = h.read(tmp_path, config, catalog)
+    assert sync.returncode == 0 and not sync.errors(), sync.describe()
+    sent = sorted((e["path"].split("/workspaces/")[1], e["query"]["limit"][0]) for e in emu.requests)
     # each workspace once, at the connector's Codex page size (500, the emulator's cap)
     assert sent == [("ws_emulator_1/code_reviews", "500"), ("ws_emulator_2/code_reviews", "500")], sent
     assert {data["workspace_id"] for _, data in sync.records} == {"ws_emulator_1", "ws_emulator_2"}

@@ -15,7 +15,6 @@ from typing import Any, Dict, List
 
 import pytest
 
-from openai_emulator import Emulator
 from openai_emulator.minimum import count_by_template, minimum_requests
 
 from . import sync_harness as h
@@ -30,10 +29,7 @@ LIST = "/compliance/{principal_kind}/{principal_id}/logs"
 DOWNLOAD = "/compliance/{principal_kind}/{principal_id}/logs/{log_file_id}"
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator(scale="small", seed=11, **h.emulator_keys()) as emulator:
-        yield emulator
+EMULATOR = {"seed": 11, **h.emulator_keys()}  # the module's `emu` (openai_emulator.testing)
 
 
 def _config(emu, **overrides: Any) -> Dict[str, Any]:

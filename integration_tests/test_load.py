@@ -21,7 +21,6 @@ from typing import Any, Dict, List
 
 import pytest
 
-from openai_emulator import Emulator
 from openai_emulator.data import scale_from
 from openai_emulator.minimum import count_by_template, minimum_requests
 
@@ -32,23 +31,23 @@ pytestmark = pytest.mark.faults
 PEAK_RSS_LIMIT_KIB = 1024 * 1024  # 1 GiB
 
 
-def _sync(tmp_path, scale, hours: int, workers: int, latency_ms: float):
-    with Emulator(scale=scale, seed=3, faults=None, **h.emulator_keys()) as emu:
-        start = (emu.data.now // 3600 - hours) * 3600
-        config = emu.connector_config(
-            usage_bucket_width="1m",
-            num_workers=workers,
-            start_date=datetime.fromtimestamp(start, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        )
-        catalog = h.catalog_for(config)
-        emu.reset()
-        emu.set_faults(latency_ms=latency_ms)
-        sync_now = int(time.time())
-        sync = h.read(tmp_path, config, catalog, timeout=3600)
-        minimum = minimum_requests(
-            emu.data, start_date=start, bucket_width="1m", with_stored_completions=True, sync_now=sync_now
-        )
-        return sync, catalog, emu.stats(), emu.requests, minimum
+def _sync(start_emulator, tmp_path, scale, hours: int, workers: int, latency_ms: float):
+    emu = start_emulator(scale=scale, seed=3, faults=None, **h.emulator_keys())
+    start = (emu.data.now // 3600 - hours) * 3600
+    config = emu.connector_config(
+        usage_bucket_width="1m",
+        num_workers=workers,
+        start_date=datetime.fromtimestamp(start, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    catalog = h.catalog_for(config)
+    emu.reset()
+    emu.set_faults(latency_ms=latency_ms)
+    sync_now = int(time.time())
+    sync = h.read(tmp_path, config, catalog, timeout=3600)
+    minimum = minimum_requests(
+        emu.data, start_date=start, bucket_width="1m", with_stored_completions=True, sync_now=sync_now
+    )
+    return sync, catalog, emu.stats(), emu.requests, minimum
 
 
 def _in_flight_high_water_mark(log: List[Dict[str, Any]]) -> int:
@@ -92,16 +91,18 @@ def _assert_complete_and_bounded(sync, catalog, stats, requests, minimum, worker
         assert sync.max_rss_kib < PEAK_RSS_LIMIT_KIB, f"{sync.max_rss_kib // 1024} MiB"
 
 
-def test_load_reduced(tmp_path):
-    sync, catalog, stats, requests, minimum = _sync(tmp_path, "small", hours=12, workers=3, latency_ms=25)
+def test_load_reduced(emulator_factory, tmp_path):
+    sync, catalog, stats, requests, minimum = _sync(
+        emulator_factory, tmp_path, "small", hours=12, workers=3, latency_ms=25
+    )
     _assert_complete_and_bounded(sync, catalog, stats, requests, minimum, workers=3)
     assert len(sync.records) > 1_000
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get("RUN_SLOW_TESTS") != "1", reason="slow: set RUN_SLOW_TESTS=1 (several minutes)")
-def test_load_full(tmp_path):
+def test_load_full(emulator_factory, tmp_path):
     scale = scale_from("medium", projects=500, users=500, groups=4000)
-    sync, catalog, stats, requests, minimum = _sync(tmp_path, scale, hours=6, workers=4, latency_ms=2)
+    sync, catalog, stats, requests, minimum = _sync(emulator_factory, tmp_path, scale, hours=6, workers=4, latency_ms=2)
     _assert_complete_and_bounded(sync, catalog, stats, requests, minimum, workers=4)
     assert sum(minimum.values()) >= 20_000, sum(minimum.values())

@@ -19,6 +19,7 @@ import pytest
 from . import sync_harness as h
 
 pytestmark = pytest.mark.faults
+EMULATOR = h.FAULT_EMULATOR  # the module's `emu` (openai_emulator.testing)
 
 SLACK = 1.5  # scheduling and connection set-up on a busy 2-core machine
 

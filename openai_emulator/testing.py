@@ -6,6 +6,13 @@ The repository's root conftest.py loads this module as a pytest plugin, so every
                         `emulator.reset()` afterwards (the fixture does it before handing it out).
 * `emulator_factory`  - `emulator_factory(scale="medium", seed=3, faults=Faults(...))` starts a private emulator
                         that is stopped when the test ends.
+* `emu`               - one private emulator per test module, started for its first test and stopped after its
+                        last; its Emulator arguments are the module's `EMULATOR` dict (default: scale small, seed 0).
+                        Its knobs and request log carry over between the module's tests: call `emu.reset()` first.
+* `session_emulator_factory` - as `emulator_factory`, for session-scoped fixtures: stopped when the session ends.
+
+These are the only emulator fixtures: a test module that needs other arguments sets `EMULATOR`, e.g.
+`EMULATOR = {"seed": 7, "now": NOW, **sync_harness.emulator_keys()}`.
 """
 
 from __future__ import annotations
@@ -145,8 +152,7 @@ def emulator(_session_emulator: Emulator) -> Emulator:
     return _session_emulator
 
 
-@pytest.fixture
-def emulator_factory() -> Iterator[Callable[..., Emulator]]:
+def _factory() -> Iterator[Callable[..., Emulator]]:
     started: List[Emulator] = []
 
     def start(**kwargs: Any) -> Emulator:
@@ -159,6 +165,24 @@ def emulator_factory() -> Iterator[Callable[..., Emulator]]:
         emu.stop()
 
 
+@pytest.fixture
+def emulator_factory() -> Iterator[Callable[..., Emulator]]:
+    yield from _factory()
+
+
+@pytest.fixture(scope="session")
+def session_emulator_factory() -> Iterator[Callable[..., Emulator]]:
+    yield from _factory()
+
+
+@pytest.fixture(scope="module")
+def emu(request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    """The test module's own emulator: Emulator(**{"scale": "small", "seed": 0, **module.EMULATOR})."""
+    arguments = {"scale": "small", "seed": 0, **getattr(request.module, "EMULATOR", {})}
+    with Emulator(**arguments) as emulator:
+        yield emulator
+
+
 __all__ = [
     "get",
     "get_url",
@@ -166,6 +190,8 @@ __all__ = [
     "sample_requests",
     "emulator",
     "emulator_factory",
+    "session_emulator_factory",
+    "emu",
     "API_PREFIX",
     "CODEX_PREFIX",
     "COMPLIANCE_PREFIX",

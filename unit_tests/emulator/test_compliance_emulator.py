@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from openai_emulator import ADMIN_KEY, CODEX_KEY, COMPLIANCE_KEY, PROJECT_KEY, Emulator
+from openai_emulator import ADMIN_KEY, CODEX_KEY, COMPLIANCE_KEY, PROJECT_KEY
 from openai_emulator.data import DAY
 from openai_emulator.minimum import count_by_template, minimum_requests, template_of
 from openai_emulator.testing import get, get_url
@@ -21,10 +21,7 @@ LOGS = "/compliance/{principal_kind}/{principal_id}/logs"
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator(scale="small", seed=3, now=NOW) as emulator:
-        yield emulator
+EMULATOR = {"seed": 3, "now": NOW}  # the module's `emu` (openai_emulator.testing)
 
 
 @pytest.fixture(autouse=True)

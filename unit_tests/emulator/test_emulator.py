@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from openai_emulator import ADMIN_KEY, CODEX_KEY, PROJECT_KEY, Emulator, mask_key
+from openai_emulator import ADMIN_KEY, CODEX_KEY, PROJECT_KEY, mask_key
 from openai_emulator.data import DAY, Dataset
 from openai_emulator.minimum import minimum_requests
 from openai_emulator.testing import control, get, sample_requests
@@ -18,10 +18,7 @@ from openai_emulator.usage import UNIT_PRICES, cost_lines
 NOW = 1_767_225_600 + 10 * DAY + 13 * 3600 + 17 * 60  # fixed: 2026-01-11 13:17 UTC
 
 
-@pytest.fixture(scope="module")
-def medium():
-    with Emulator(scale="medium", seed=7, now=NOW) as emu:
-        yield emu
+EMULATOR = {"scale": "medium", "seed": 7, "now": NOW}  # the module's `emu` (openai_emulator.testing)
 
 
 def assert_error(status, body, expected_status, param=None):
@@ -50,37 +47,37 @@ def assert_error(status, body, expected_status, param=None):
         ("/organization/usage/embeddings", {"start_time": NOW - DAY, "bucket_width": "1m", "limit": 1441}),
     ],
 )
-def test_out_of_range_limit_is_a_400_with_openais_error_body(medium, path, params):
-    status, body, _ = get(medium, path, ADMIN_KEY, params)
+def test_out_of_range_limit_is_a_400_with_openais_error_body(emu, path, params):
+    status, body, _ = get(emu, path, ADMIN_KEY, params)
     assert_error(status, body, 400, "limit")
 
 
-def test_project_limits(medium):
-    assert_error(*get(medium, "/files", PROJECT_KEY, {"limit": 10001})[:2], 400, "limit")
-    assert get(medium, "/files", PROJECT_KEY, {"limit": 10000})[0] == 200
-    assert_error(*get(medium, "/assistants", PROJECT_KEY, {"limit": 101})[:2], 400, "limit")
-    assert_error(*get(medium, "/videos", PROJECT_KEY, {"limit": 101})[:2], 400, "limit")
+def test_project_limits(emu):
+    assert_error(*get(emu, "/files", PROJECT_KEY, {"limit": 10001})[:2], 400, "limit")
+    assert get(emu, "/files", PROJECT_KEY, {"limit": 10000})[0] == 200
+    assert_error(*get(emu, "/assistants", PROJECT_KEY, {"limit": 101})[:2], 400, "limit")
+    assert_error(*get(emu, "/videos", PROJECT_KEY, {"limit": 101})[:2], 400, "limit")
 
 
 @pytest.mark.parametrize(
     "path", ["/organization/usage/completions", "/organization/usage/vector_stores", "/organization/costs"]
 )
-def test_start_time_is_required(medium, path):
-    status, body, _ = get(medium, path, ADMIN_KEY, {"limit": 2})
+def test_start_time_is_required(emu, path):
+    status, body, _ = get(emu, path, ADMIN_KEY, {"limit": 2})
     assert_error(status, body, 400, "start_time")
 
 
-def test_costs_accept_only_daily_buckets(medium):
+def test_costs_accept_only_daily_buckets(emu):
     assert_error(
-        *get(medium, "/organization/costs", ADMIN_KEY, {"start_time": NOW - DAY, "bucket_width": "1h"})[:2],
+        *get(emu, "/organization/costs", ADMIN_KEY, {"start_time": NOW - DAY, "bucket_width": "1h"})[:2],
         400,
         "bucket_width",
     )
 
 
-def test_unknown_group_by_is_a_400(medium):
+def test_unknown_group_by_is_a_400(emu):
     status, body, _ = get(
-        medium, "/organization/usage/vector_stores", ADMIN_KEY, {"start_time": NOW - DAY, "group_by": "model"}
+        emu, "/organization/usage/vector_stores", ADMIN_KEY, {"start_time": NOW - DAY, "group_by": "model"}
     )
     assert_error(status, body, 400, "group_by")
 
@@ -98,15 +95,15 @@ def test_unknown_group_by_is_a_400(medium):
         ("/assistants", PROJECT_KEY, 20),
     ],
 )
-def test_default_limits(medium, path, key, expected):
-    status, body, _ = get(medium, path, key)
+def test_default_limits(emu, path, key, expected):
+    status, body, _ = get(emu, path, key)
     assert status == 200 and len(body["data"]) == expected and body["has_more"] is True
 
 
-def test_usage_default_limits_per_bucket_width(medium):
+def test_usage_default_limits_per_bucket_width(emu):
     for width, expected in (("1d", 7), ("1h", 24), ("1m", 60)):
         body = get(
-            medium, "/organization/usage/completions", ADMIN_KEY, {"start_time": NOW - 40 * DAY, "bucket_width": width}
+            emu, "/organization/usage/completions", ADMIN_KEY, {"start_time": NOW - 40 * DAY, "bucket_width": width}
         )[1]
         assert len(body["data"]) == expected and body["has_more"] and body["next_page"]
 
@@ -145,11 +142,11 @@ def walk(emu, path, key, params, style):
         ("/chatkit/threads", PROJECT_KEY, 100, "id"),
     ],
 )
-def test_medium_has_several_pages_at_the_maximum_limit_and_paging_is_exact(medium, path, key, limit, style):
-    records, requests = walk(medium, path, key, {"limit": limit}, style)
+def test_medium_has_several_pages_at_the_maximum_limit_and_paging_is_exact(emu, path, key, limit, style):
+    records, requests = walk(emu, path, key, {"limit": limit}, style)
     ids = [r["id"] for r in records]
     assert requests >= 3 and len(ids) == len(set(ids))
-    small_pages, _ = walk(medium, path, key, {"limit": max(1, limit // 7)}, style)
+    small_pages, _ = walk(emu, path, key, {"limit": max(1, limit // 7)}, style)
     assert [r["id"] for r in small_pages] == ids
 
 
@@ -162,26 +159,26 @@ def test_fine_tuning_lists_have_no_first_or_last_id_and_models_are_unpaginated(e
     assert set(body) == {"object", "data"} and body["data"]
 
 
-def test_order_and_before(medium):
-    asc = get(medium, "/organization/certificates", ADMIN_KEY, {"order": "asc", "limit": 5})[1]["data"]
-    desc = get(medium, "/organization/certificates", ADMIN_KEY, {"limit": 5})[1]["data"]  # default desc
+def test_order_and_before(emu):
+    asc = get(emu, "/organization/certificates", ADMIN_KEY, {"order": "asc", "limit": 5})[1]["data"]
+    desc = get(emu, "/organization/certificates", ADMIN_KEY, {"limit": 5})[1]["data"]  # default desc
     assert asc[0]["created_at"] < asc[-1]["created_at"] and desc[0]["created_at"] > desc[-1]["created_at"]
-    page = get(medium, "/assistants", PROJECT_KEY, {"limit": 10})[1]["data"]
-    before = get(medium, "/assistants", PROJECT_KEY, {"limit": 3, "before": page[5]["id"]})[1]["data"]
+    page = get(emu, "/assistants", PROJECT_KEY, {"limit": 10})[1]["data"]
+    before = get(emu, "/assistants", PROJECT_KEY, {"limit": 3, "before": page[5]["id"]})[1]["data"]
     assert [r["id"] for r in before] == [r["id"] for r in page[2:5]]
 
 
-def test_include_archived(medium):
-    active, _ = walk(medium, "/organization/projects", ADMIN_KEY, {"limit": 100}, "id")
-    everything, _ = walk(medium, "/organization/projects", ADMIN_KEY, {"limit": 100, "include_archived": "true"}, "id")
+def test_include_archived(emu):
+    active, _ = walk(emu, "/organization/projects", ADMIN_KEY, {"limit": 100}, "id")
+    everything, _ = walk(emu, "/organization/projects", ADMIN_KEY, {"limit": 100, "include_archived": "true"}, "id")
     assert all(p["status"] == "active" for p in active)
-    assert {p["status"] for p in everything} == {"active", "archived"} and len(everything) == medium.data.scale.projects
+    assert {p["status"] for p in everything} == {"active", "archived"} and len(everything) == emu.data.scale.projects
 
 
-def test_unknown_cursor_and_unknown_parent(medium):
-    assert_error(*get(medium, "/organization/users", ADMIN_KEY, {"after": "user-nope"})[:2], 400, "after")
-    assert get(medium, "/organization/projects/proj_nope/users", ADMIN_KEY)[0] == 404
-    assert get(medium, "/organization/nope", ADMIN_KEY)[0] == 404
+def test_unknown_cursor_and_unknown_parent(emu):
+    assert_error(*get(emu, "/organization/users", ADMIN_KEY, {"after": "user-nope"})[:2], 400, "after")
+    assert get(emu, "/organization/projects/proj_nope/users", ADMIN_KEY)[0] == 404
+    assert get(emu, "/organization/nope", ADMIN_KEY)[0] == 404
 
 
 # -------------------------------------------------------------------------------------- key classes
@@ -231,53 +228,53 @@ def totals(buckets, group_by, metrics):
 @pytest.mark.parametrize(
     "group_by", [(), ("project_id",), ("project_id", "model", "user_id", "api_key_id", "batch", "service_tier")]
 )
-def test_hours_sum_to_days_and_minutes_to_hours(medium, group_by):
+def test_hours_sum_to_days_and_minutes_to_hours(emu, group_by):
     metrics = ["input_tokens", "output_tokens", "input_cached_tokens", "num_model_requests", "output_audio_tokens"]
     day = NOW // DAY * DAY - 3 * DAY
-    daily = usage(medium, "completions", day, "1d", 1, group_by)["data"]
-    hourly = usage(medium, "completions", day, "1h", 24, group_by)["data"]
+    daily = usage(emu, "completions", day, "1d", 1, group_by)["data"]
+    hourly = usage(emu, "completions", day, "1h", 24, group_by)["data"]
     assert len(hourly) == 24 and totals(daily, group_by, metrics) == totals(hourly, group_by, metrics)
     assert sum(totals(daily, group_by, ["input_tokens"]).values()) > 0
     busy = next(b for b in hourly if b["results"])
-    minutes = usage(medium, "completions", busy["start_time"], "1m", 60, group_by)["data"]
+    minutes = usage(emu, "completions", busy["start_time"], "1m", 60, group_by)["data"]
     assert len(minutes) == 60 and totals([busy], group_by, metrics) == totals(minutes, group_by, metrics)
 
 
-def test_ungrouped_dimensions_are_null_and_filters_apply(medium):
+def test_ungrouped_dimensions_are_null_and_filters_apply(emu):
     day = NOW // DAY * DAY - 2 * DAY
-    plain = usage(medium, "completions", day, "1d", 1)["data"][0]["results"]
+    plain = usage(emu, "completions", day, "1d", 1)["data"][0]["results"]
     assert len(plain) == 1 and all(
         plain[0][d] is None for d in ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier")
     )
-    grouped = usage(medium, "completions", day, "1d", 1, ["project_id"])["data"][0]["results"]
+    grouped = usage(emu, "completions", day, "1d", 1, ["project_id"])["data"][0]["results"]
     assert len(grouped) > 1 and all(r["project_id"] and r["model"] is None for r in grouped)
     one = grouped[0]["project_id"]
-    filtered = usage(medium, "completions", day, "1d", 1, ["project_id"], project_ids=[one])["data"][0]["results"]
+    filtered = usage(emu, "completions", day, "1d", 1, ["project_id"], project_ids=[one])["data"][0]["results"]
     assert filtered == [grouped[0]]
-    images = usage(medium, "images", day, "1d", 1, ["size", "source"])["data"][0]["results"]
+    images = usage(emu, "images", day, "1d", 1, ["size", "source"])["data"][0]["results"]
     assert images and all(r["size"] and r["source"] and r["project_id"] is None for r in images)
 
 
-def test_page_tokens_cover_the_period_once_and_end_time_is_exclusive(medium):
+def test_page_tokens_cover_the_period_once_and_end_time_is_exclusive(emu):
     start = NOW // DAY * DAY - 30 * DAY
     buckets, params = [], dict(start_time=start, end_time=start + 20 * DAY, limit=7)
     while True:
-        body = get(medium, "/organization/usage/moderations", ADMIN_KEY, params)[1]
+        body = get(emu, "/organization/usage/moderations", ADMIN_KEY, params)[1]
         buckets.extend(body["data"])
         if not body["has_more"]:
             assert body["next_page"] is None
             break
         params["page"] = body["next_page"]
     assert [b["start_time"] for b in buckets] == [start + i * DAY for i in range(20)]
-    open_ended = usage(medium, "moderations", NOW - 2 * DAY, "1d", 31)["data"]
+    open_ended = usage(emu, "moderations", NOW - 2 * DAY, "1d", 31)["data"]
     assert open_ended[-1]["start_time"] <= NOW < open_ended[-1]["end_time"]  # the open bucket, partial, is last
 
 
-def test_costs_group_and_sum_exactly(medium):
+def test_costs_group_and_sum_exactly(emu):
     start = NOW // DAY * DAY - 5 * DAY
 
     def costs(group_by):
-        body = get(medium, "/organization/costs", ADMIN_KEY, {"start_time": start, "limit": 5, "group_by": group_by})[1]
+        body = get(emu, "/organization/costs", ADMIN_KEY, {"start_time": start, "limit": 5, "group_by": group_by})[1]
         return body["data"]
 
     by_line = costs(["line_item", "project_id"])
@@ -293,15 +290,15 @@ def test_costs_group_and_sum_exactly(medium):
 COST_UNITS = {"tokens", "images", "characters", "seconds", "sessions", "calls", "bytes"}
 
 
-def test_costs_bill_every_kind_of_line_item_from_the_usage_that_measures_it(medium):
+def test_costs_bill_every_kind_of_line_item_from_the_usage_that_measures_it(emu):
     """The bill's variety (cached input, batch, images, audio, tools, storage, training), each line derived from the
     usage endpoint that measures it, so that an allocation can be checked exactly; training has no usage endpoint."""
     start = NOW // DAY * DAY - 5 * DAY
     params = {"start_time": start, "limit": 5, "group_by": ["line_item", "project_id", "api_key_id"]}
-    served = get(medium, "/organization/costs", ADMIN_KEY, params)[1]["data"]
+    served = get(emu, "/organization/costs", ADMIN_KEY, params)[1]["data"]
     kinds = set()
     for bucket in served:
-        lines = cost_lines(medium.data, bucket["start_time"])
+        lines = cost_lines(emu.data, bucket["start_time"])
         expected: dict = {}
         for line in lines:
             key = (line["line_item"], line["project_id"], line["api_key_id"])
@@ -331,8 +328,8 @@ def test_costs_bill_every_kind_of_line_item_from_the_usage_that_measures_it(medi
     }
     # the lines' quantities are the usage endpoint's own measure for that day, priced per unit
     day = served[0]["start_time"]
-    speech = [line for line in cost_lines(medium.data, day) if line["endpoint"] == "audio_speeches"]
-    usage_day = usage(medium, "audio_speeches", day, "1d", 1)["data"][0]["results"]
+    speech = [line for line in cost_lines(emu.data, day) if line["endpoint"] == "audio_speeches"]
+    usage_day = usage(emu, "audio_speeches", day, "1d", 1)["data"][0]["results"]
     assert sum(line["quantity"] for line in speech) == sum(r["characters"] for r in usage_day) > 0
     assert all(line["micro"] == line["quantity"] * UNIT_PRICES["audio_speeches"][3] for line in speech)
 
@@ -357,8 +354,8 @@ def test_revision_bumps_recent_buckets_only(emulator_factory):
 # -------------------------------------------------------------------------------------- audit logs
 
 
-def test_audit_logs(medium):
-    events, _ = walk(medium, "/organization/audit_logs", ADMIN_KEY, {"limit": 100}, "id")
+def test_audit_logs(emu):
+    events, _ = walk(emu, "/organization/audit_logs", ADMIN_KEY, {"limit": 100}, "id")
     times = [e["effective_at"] for e in events]
     assert times == sorted(times, reverse=True) and len(events) > 500
     types = Counter(e["type"] for e in events)
@@ -366,20 +363,20 @@ def test_audit_logs(medium):
     tunnel = next(e for e in events if e["type"] == "tunnel.created")
     assert tunnel["tunnel.created"]["id"]
     cut = times[len(times) // 2]
-    newer, _ = walk(medium, "/organization/audit_logs", ADMIN_KEY, {"limit": 100, "effective_at[gte]": cut}, "id")
+    newer, _ = walk(emu, "/organization/audit_logs", ADMIN_KEY, {"limit": 100, "effective_at[gte]": cut}, "id")
     assert newer and all(e["effective_at"] >= cut for e in newer) and len(newer) == sum(t >= cut for t in times)
     gt = get(
-        medium,
+        emu,
         "/organization/audit_logs",
         ADMIN_KEY,
         {"limit": 100, "effective_at[gt]": cut, "effective_at[lt]": cut + DAY},
     )[1]["data"]
     assert all(cut < e["effective_at"] < cut + DAY for e in gt)
-    only = get(medium, "/organization/audit_logs", ADMIN_KEY, {"event_types[]": ["project.created"], "limit": 100})[1][
+    only = get(emu, "/organization/audit_logs", ADMIN_KEY, {"event_types[]": ["project.created"], "limit": 100})[1][
         "data"
     ]
     assert only and {e["type"] for e in only} == {"project.created"}
-    tenant = get(medium, "/organization/audit_logs", ADMIN_KEY, {"tenant_only": "true", "limit": 100})[1]["data"]
+    tenant = get(emu, "/organization/audit_logs", ADMIN_KEY, {"tenant_only": "true", "limit": 100})[1]["data"]
     assert tenant and all(e["type"].startswith("tenant.") or e["type"].startswith("role.") for e in tenant)
     assert {"role.bound_to_resource", "role.unbound_from_resource"} <= {e["type"] for e in tenant}
     assert not any(e["type"].startswith("tenant.") or "_resource" in e["type"] for e in events)
@@ -393,14 +390,14 @@ def codex_get(emu, path, **params):
     return get(emu, path, CODEX_KEY, params, codex=True)
 
 
-def test_codex_routes(medium):
-    ws = medium.data.workspaces
+def test_codex_routes(emu):
+    ws = emu.data.workspaces
     assert len(ws) == 3
-    assert codex_get(medium, "/workspaces/ws_unknown/usage")[0] == 404
-    assert_error(*codex_get(medium, f"/workspaces/{ws[0]}/usage", limit=501)[:2], 400, "limit")
+    assert codex_get(emu, "/workspaces/ws_unknown/usage")[0] == 404
+    assert_error(*codex_get(emu, f"/workspaces/{ws[0]}/usage", limit=501)[:2], 400, "limit")
     rows, params = [], {"start_time": NOW - 20 * DAY, "end_time": NOW, "limit": 100}
     while True:
-        body = codex_get(medium, f"/workspaces/{ws[0]}/usage", **params)[1]
+        body = codex_get(emu, f"/workspaces/{ws[0]}/usage", **params)[1]
         rows.extend(body["data"])
         if not body["has_more"]:
             break
@@ -408,13 +405,13 @@ def test_codex_routes(medium):
     keys = [(r["start_time"], r["user_id"]) for r in rows]
     assert len(rows) > 200 and len(keys) == len(set(keys))
     assert all(NOW - 20 * DAY <= r["start_time"] < NOW and r["clients"] for r in rows)
-    control(medium, "config", {"codex_max_limit": 1000})
+    control(emu, "config", {"codex_max_limit": 1000})
     try:
-        assert codex_get(medium, f"/workspaces/{ws[1]}/code_reviews", limit=1000)[0] == 200
+        assert codex_get(emu, f"/workspaces/{ws[1]}/code_reviews", limit=1000)[0] == 200
     finally:
-        control(medium, "config", {"codex_max_limit": 500})
+        control(emu, "config", {"codex_max_limit": 500})
     weekly = codex_get(
-        medium, f"/workspaces/{ws[1]}/code_review_responses", group_by="week", limit=500, start_time=NOW - 28 * DAY
+        emu, f"/workspaces/{ws[1]}/code_review_responses", group_by="week", limit=500, start_time=NOW - 28 * DAY
     )[1]["data"]
     assert weekly and all(r["end_time"] - r["start_time"] == 7 * DAY for r in weekly)
 
@@ -535,29 +532,28 @@ STUCK = [
 
 
 @pytest.mark.parametrize("style,path,key,params,codex,field,param", STUCK, ids=[s[0] for s in STUCK])
-def test_stuck_prefixes_repeat_the_first_page_forever(medium, style, path, key, params, codex, field, param):
+def test_stuck_prefixes_repeat_the_first_page_forever(emu, style, path, key, params, codex, field, param):
     prefix = ("/codex/v1/analytics/codex" if codex else "/v1") + path
     if codex:  # a workspace of this emulator
-        path = path.replace("ws_0", medium.connector_config()["workspace_ids"].split(",")[0])
+        path = path.replace("ws_0", emu.connector_config()["workspace_ids"].split(",")[0])
         prefix = "/codex/v1/analytics/codex" + path
-    medium.set_faults(reset=True, stuck_prefixes=[prefix])
+    emu.set_faults(reset=True, stuck_prefixes=[prefix])
     try:
-        status, first, _ = get(medium, path, key, params, codex=codex)
+        status, first, _ = get(emu, path, key, params, codex=codex)
         assert status == 200 and first["has_more"] is True and first[field] and first["data"], first
         for _ in range(3):  # following the cursor leads back to the same page
-            status, again, _ = get(medium, path, key, dict(params, **{param: first[field]}), codex=codex)
+            status, again, _ = get(emu, path, key, dict(params, **{param: first[field]}), codex=codex)
             assert status == 200 and again == first
-        assert Counter(e["fault"] for e in medium.requests)["stuck"] >= 4
-        medium.set_faults(stuck_mode="empty")
-        status, empty, _ = get(medium, path, key, params, codex=codex)
+        assert Counter(e["fault"] for e in emu.requests)["stuck"] >= 4
+        emu.set_faults(stuck_mode="empty")
+        status, empty, _ = get(emu, path, key, params, codex=codex)
         assert empty["data"] == [] and empty["has_more"] is True and empty[field]
     finally:
-        medium.set_faults(reset=True)
+        emu.set_faults(reset=True)
     # other endpoints and the same endpoint without the knob page normally
-    status, normal, _ = get(medium, path, key, params, codex=codex)
+    status, normal, _ = get(emu, path, key, params, codex=codex)
     assert status == 200 and (
-        not normal["has_more"]
-        or get(medium, path, key, dict(params, **{param: normal[field]}), codex=codex)[1] != normal
+        not normal["has_more"] or get(emu, path, key, dict(params, **{param: normal[field]}), codex=codex)[1] != normal
     )
 
 

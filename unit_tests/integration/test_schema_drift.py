@@ -5,15 +5,11 @@ chosen endpoints; in package mode and in the manifest-only runtime."""
 import pytest
 
 from integration_tests import sync_harness as h
-from openai_emulator import Emulator
 
 STREAMS = ["invites", "usage_completions", "files", "spend_limit", "users", "user_roles", "projects"]
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator(scale="small", seed=3, **h.emulator_keys()) as emulator:
-        yield emulator
+EMULATOR = {"seed": 3, **h.emulator_keys()}  # the module's `emu` (openai_emulator.testing)
 
 
 @pytest.mark.parametrize("manifest_only", [False, True], ids=["package", "manifest-only"])
