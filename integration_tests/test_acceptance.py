@@ -6,11 +6,12 @@ import time
 from pathlib import Path
 
 from airbyte_cdk.models import SyncMode
+from airbyte_cdk.test.catalog_builder import CatalogBuilder
+from airbyte_cdk.test.entrypoint_wrapper import discover, read
 from airbyte_cdk.test.models.scenario import ConnectorTestScenario
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 
 from source_openai import SourceOpenai
-from unit_tests.integration.source_runner import discover, read
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,7 +36,7 @@ def _config():
 def test_configured_catalog_lists_every_discovered_stream():
     """basic_read reads integration_tests/configured_catalog.json: it must cover the whole catalog.
     Regenerate it with `python scripts/gen_catalog.py` after adding streams."""
-    discovered = {s.name for s in discover(_config()).catalog.catalog.streams}
+    discovered = {s.name for s in discover(SourceOpenai(config=_config()), _config()).catalog.catalog.streams}
     configured = {s["stream"]["name"] for s in json.loads((HERE / "configured_catalog.json").read_text())["streams"]}
     assert configured == discovered
 
@@ -46,15 +47,18 @@ def test_abnormal_state_does_not_re_emit_history():
     until the future date. Audit logs, filtered server-side at the saved time, return nothing."""
     config = _config()
     state = json.loads((HERE / "abnormal_state.json").read_text())
-    streams = {s.name: s for s in discover(config).catalog.catalog.streams}
+    streams = {s.name: s for s in discover(SourceOpenai(config=config), config).catalog.catalog.streams}
     named = [e["stream"]["stream_descriptor"]["name"] for e in state]
     incremental = [n for n in named if n in streams and SyncMode.incremental in streams[n].supported_sync_modes]
     assert incremental, "abnormal_state.json names no incremental stream of the catalog"
     from airbyte_cdk.models import AirbyteStateMessageSerializer
 
-    output = read(
-        config, *incremental, mode=SyncMode.incremental, state=[AirbyteStateMessageSerializer.load(e) for e in state]
-    )
+    messages = [AirbyteStateMessageSerializer.load(e) for e in state]
+    builder = CatalogBuilder()
+    for name in incremental:
+        builder = builder.with_stream(name, SyncMode.incremental)
+    catalog = builder.build()
+    output = read(SourceOpenai(catalog=catalog, config=config, state=messages), config, catalog, messages)
     assert not output.errors
     # the lookback window is re-read: every bucketed stream of the state emits records again (none: a failure)
     emitted = {message.record.stream for message in output.records}
