@@ -30,6 +30,16 @@ class ConfigBuilder:
         self._config["workspace_ids"] = workspace_ids
         return self
 
+    def with_compliance(self, principal_ids: str, key: str = COMPLIANCE_KEY) -> "ConfigBuilder":
+        """The ChatGPT Compliance API key and the workspace/organisation ids it reads (comma-separated)."""
+        self._config["compliance_api_key"] = key
+        self._config["compliance_principal_ids"] = principal_ids
+        return self
+
+    def with_start_date(self, start_date: str) -> "ConfigBuilder":
+        self._config["start_date"] = start_date
+        return self
+
     def with_fields(self, **fields: Any) -> "ConfigBuilder":
         self._config.update(fields)
         return self

@@ -5,7 +5,7 @@ from typing import Any, Dict, Optional
 from airbyte_cdk.test.mock_http import HttpRequest
 from airbyte_cdk.test.mock_http.request import ANY_QUERY_PARAMS
 
-from .config import API_BASE, CODEX_BASE
+from .config import API_BASE, CODEX_BASE, COMPLIANCE_BASE, COMPLIANCE_KEY
 
 
 class RequestBuilder:
@@ -48,3 +48,14 @@ class RequestBuilder:
     def build(self) -> HttpRequest:
         params = ANY_QUERY_PARAMS if self._params is None else self._params
         return HttpRequest(self._url, query_params=params, headers=self._headers)
+
+
+def compliance_logs_request(kind: str, principal: str, after: str, event_type: str = "AUTH_LOG") -> RequestBuilder:
+    """A page of a principal's compliance log-file list (`kind`: workspaces or organizations), after a time."""
+    return (
+        RequestBuilder(COMPLIANCE_BASE, f"/compliance/{kind}/{principal}/logs")
+        .with_bearer(COMPLIANCE_KEY)
+        .with_param("event_type", event_type)
+        .with_limit(100)
+        .with_param("after", after)
+    )

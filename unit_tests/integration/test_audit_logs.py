@@ -10,10 +10,11 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
+from .config import ConfigBuilder
 from .request_builder import RequestBuilder
 from .response_builder import bucket, error_response, id_cursor_page, page_token_page
 from .source_runner import read, records_of
-from .test_usage_costs import NOW, NOW_TS, config, final_state, schema_of, state_of, ts, usage_request
+from .test_usage_costs import NOW, NOW_TS, final_state, schema_of, state_of, ts, usage_request
 
 START = "2026-03-01T00:00:00Z"
 
@@ -79,7 +80,7 @@ def test_first_sync_reads_regular_and_tenant_events_each_with_its_own_cursor() -
         http_mocker.get(first, id_cursor_page(page1, has_more=True))
         http_mocker.get(second, id_cursor_page(page2, has_more=False))
         http_mocker.get(tenant_request, id_cursor_page(tenant, has_more=False))
-        output = read(config(start_date=START), "audit_logs", mode=SyncMode.incremental)
+        output = read(ConfigBuilder().with_start_date(START).build(), "audit_logs", mode=SyncMode.incremental)
         for request in (first, second, tenant_request):
             http_mocker.assert_number_of_calls(request, 1)
     records = records_of(output, "audit_logs")
@@ -102,7 +103,7 @@ def test_an_organisation_without_tenant_events_costs_exactly_one_request_more() 
         tenant_request = audit_request(ts(START), tenant=True).build()
         http_mocker.get(regular, id_cursor_page([event("audit_log-a", ts("2026-03-02T00:00:00Z"))]))
         http_mocker.get(tenant_request, id_cursor_page([]))
-        output = read(config(start_date=START), "audit_logs", mode=SyncMode.incremental)
+        output = read(ConfigBuilder().with_start_date(START).build(), "audit_logs", mode=SyncMode.incremental)
         http_mocker.assert_number_of_calls(regular, 1)
         http_mocker.assert_number_of_calls(tenant_request, 1)
     assert [r["id"] for r in records_of(output, "audit_logs")] == ["audit_log-a"]
@@ -122,7 +123,7 @@ def test_second_sync_filters_each_partition_server_side_from_its_own_cursor() ->
         http_mocker.get(regular, id_cursor_page([event("audit_log-b", saved + 60), event("audit_log-a", saved)]))
         http_mocker.get(tenant_request, id_cursor_page([tenant_event("audit_log-t", saved_tenant + 5)]))
         output = read(
-            config(start_date=START),
+            ConfigBuilder().with_start_date(START).build(),
             "audit_logs",
             mode=SyncMode.incremental,
             state=state_of("audit_logs", partition_state(saved, saved_tenant)),
@@ -143,7 +144,7 @@ def test_a_0_2_state_keeps_the_regular_cursor_and_reads_tenant_events_once_from_
         http_mocker.get(regular, id_cursor_page([event("audit_log-b", saved + 60)]))
         http_mocker.get(tenant_request, id_cursor_page([tenant_event("audit_log-t", ts("2026-03-03T00:00:00Z"))]))
         output = read(
-            config(start_date=START),
+            ConfigBuilder().with_start_date(START).build(),
             "audit_logs",
             mode=SyncMode.incremental,
             state=state_of("audit_logs", {"effective_at": str(saved)}),
@@ -162,7 +163,9 @@ def test_a_future_state_does_not_stall_audit_logs() -> None:
     state = state_of("audit_logs", partition_state(future, future))
     with freeze_time(NOW):
         with HttpMocker() as http_mocker:
-            output = read(config(start_date=START), "audit_logs", mode=SyncMode.incremental, state=state)
+            output = read(
+                ConfigBuilder().with_start_date(START).build(), "audit_logs", mode=SyncMode.incremental, state=state
+            )
     # pulled back to now: nothing to read yet, and the cursors are now real times
     assert cursors(final_state(output, "audit_logs")) == {"false": str(NOW_TS), "true": str(NOW_TS)}
     assert any("is in the future" in m.log.message for m in output.logs)
@@ -173,7 +176,9 @@ def test_a_future_state_does_not_stall_audit_logs() -> None:
             tenant_request = audit_request(NOW_TS, tenant=True).build()
             http_mocker.get(request, id_cursor_page([event("audit_log-n", NOW_TS + 100)]))
             http_mocker.get(tenant_request, id_cursor_page([]))
-            output = read(config(start_date=START), "audit_logs", mode=SyncMode.incremental, state=later)
+            output = read(
+                ConfigBuilder().with_start_date(START).build(), "audit_logs", mode=SyncMode.incremental, state=later
+            )
             http_mocker.assert_number_of_calls(request, 1)
             http_mocker.assert_number_of_calls(tenant_request, 1)
     assert [r["id"] for r in records_of(output, "audit_logs")] == ["audit_log-n"]
@@ -199,7 +204,7 @@ def test_every_event_type_keeps_its_detail_object_whole_even_without_a_schema_pr
     with HttpMocker() as http_mocker:
         http_mocker.get(audit_request(ts(START)).build(), id_cursor_page([unknown, known]))
         http_mocker.get(audit_request(ts(START), tenant=True).build(), id_cursor_page([]))
-        output = read(config(start_date=START), "audit_logs", mode=SyncMode.incremental)
+        output = read(ConfigBuilder().with_start_date(START).build(), "audit_logs", mode=SyncMode.incremental)
     records = {r["id"]: r for r in records_of(output, "audit_logs")}
     assert records["audit_log-1"]["api_key.created"] == {"id": "key_1", "data": {"scopes": ["api.model.read"]}}
     assert records["audit_log-2"]["tenant.sso.configured"] == {
@@ -224,7 +229,10 @@ def test_403_skips_audit_logs_with_how_to_enable_it_and_the_other_streams_go_on(
         usage = usage_request("usage_embeddings", today, NOW_TS).build()
         http_mocker.get(usage, page_token_page([bucket(today, 86400, [{"input_tokens": 3, "num_model_requests": 1}])]))
         output = read(
-            config(start_date="2026-03-15T00:00:00Z"), "audit_logs", "usage_embeddings", mode=SyncMode.incremental
+            ConfigBuilder().with_start_date("2026-03-15T00:00:00Z").build(),
+            "audit_logs",
+            "usage_embeddings",
+            mode=SyncMode.incremental,
         )
         http_mocker.assert_number_of_calls(audit, 1)
         http_mocker.assert_number_of_calls(tenant_audit, 1)
@@ -243,5 +251,7 @@ def test_401_on_audit_logs_is_a_config_error_naming_the_admin_key() -> None:
     with HttpMocker() as http_mocker:
         http_mocker.get(audit_request(ts(START)).build(), error_response(401, "bad key"))
         http_mocker.get(audit_request(ts(START), tenant=True).build(), error_response(401, "bad key"))
-        output = read(config(start_date=START), "audit_logs", mode=SyncMode.incremental, expect_error=True)
+        output = read(
+            ConfigBuilder().with_start_date(START).build(), "audit_logs", mode=SyncMode.incremental, expect_error=True
+        )
     assert any("admin_api_key" in (e.trace.error.message or "") for e in output.errors)

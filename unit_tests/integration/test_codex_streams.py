@@ -45,10 +45,6 @@ CODEX_STREAMS = [
 ]
 
 
-def config(workspaces: str = "ws_1,ws_2", **fields: Any) -> Dict[str, Any]:
-    return ConfigBuilder().with_codex(workspaces).with_fields(**fields).build()
-
-
 def usage_request(
     workspace: str,
     start: int = JAN_01,
@@ -123,7 +119,9 @@ def usage_states(output, stream: str = "codex_usage") -> Dict[str, str]:
 
 
 def test_discover_lists_codex_streams_only_with_key_and_workspaces():
-    with_codex = {s.name for s in discover(normalize_config(config())).catalog.catalog.streams}
+    with_codex = {
+        s.name for s in discover(normalize_config(ConfigBuilder().with_codex().build())).catalog.catalog.streams
+    }
     assert set(CODEX_STREAMS) <= with_codex
     without = {s.name for s in discover(normalize_config(ConfigBuilder().build())).catalog.catalog.streams}
     assert not without & set(CODEX_STREAMS)
@@ -131,7 +129,9 @@ def test_discover_lists_codex_streams_only_with_key_and_workspaces():
 
 
 def test_discover_primary_keys_and_cursor():
-    streams = {s.name: s for s in discover(normalize_config(config())).catalog.catalog.streams}
+    streams = {
+        s.name: s for s in discover(normalize_config(ConfigBuilder().with_codex().build())).catalog.catalog.streams
+    }
     assert streams["codex_usage"].source_defined_primary_key == [["workspace_id"], ["start_time"], ["user_key"]]
     assert streams["codex_usage_clients"].source_defined_primary_key == [
         ["workspace_id"],
@@ -146,7 +146,7 @@ def test_discover_primary_keys_and_cursor():
 @pytest.mark.parametrize("raw", ["ws 1", "ws_1;ws_2", "ws_1,ws/2", "wsé"])
 def test_malformed_workspace_ids_are_refused_before_any_request(raw):
     with pytest.raises(ConfigError) as info:
-        normalize_config(config(raw))
+        normalize_config(ConfigBuilder().with_codex(raw).build())
     assert "`workspace_ids` has malformed ID(s)" in info.value.message
     # The router validates on its own too (e.g. in the Connector Builder, where the spec transformation may not run).
     with pytest.raises(ConfigError):
@@ -179,7 +179,7 @@ def test_two_workspaces_with_interleaved_pages_and_exact_params():
             expect(http, usage_request("ws_2", page="p2"), page_token_page([usage_row(JAN_01 + 3 * DAY, "u9")])),
             expect(http, usage_request("ws_1", page="p3"), page_token_page([usage_row(JAN_01 + 2 * DAY, "u2")])),
         ]
-        output = read(config(), "codex_usage", mode=SyncMode.incremental)
+        output = read(ConfigBuilder().with_codex().build(), "codex_usage", mode=SyncMode.incremental)
         for request in requests:
             http.assert_number_of_calls(request, 1)
 
@@ -206,7 +206,9 @@ def test_long_history_is_read_in_90_day_windows_with_exclusive_day_aligned_ends(
             for lower, upper in windows
         ]
         output = read(
-            config("ws_1", start_date="2025-09-01T15:30:00Z"), "codex_code_reviews", mode=SyncMode.incremental
+            ConfigBuilder().with_codex("ws_1").with_start_date("2025-09-01T15:30:00Z").build(),
+            "codex_code_reviews",
+            mode=SyncMode.incremental,
         )
         for request in requests:
             http.assert_number_of_calls(request, 1)
@@ -218,7 +220,7 @@ def test_state_per_workspace_lookback_and_a_workspace_added_between_syncs():
     """ws_1/ws_2 resume from their own cursors minus the 5-day lookback; ws_3, added later, backfills from
     start_date."""
     start = ts("2025-12-01")
-    cfg = config("ws_1,ws_2,ws_3", start_date="2025-12-01T00:00:00Z")
+    cfg = ConfigBuilder().with_codex("ws_1,ws_2,ws_3").with_start_date("2025-12-01T00:00:00Z").build()
     # The state a previous sync (with ws_1, ws_2 and a since-removed ws_old) left, including the CDK's global cursor.
     state = (
         StateBuilder()
@@ -293,7 +295,7 @@ def test_a_failing_workspace_is_skipped_and_the_others_complete(status):
         http.get(usage_request("ws_bad").build(), error_response(status, "Workspace not found"))
         http.get(usage_request("ws_3").build(), page_token_page([usage_row(JAN_01, "u3")], next_page="p2"))
         http.get(usage_request("ws_3", page="p2").build(), page_token_page([usage_row(JAN_01 + DAY, "u3")]))
-        output = read(config("ws_1,ws_bad,ws_3"), "codex_usage", mode=SyncMode.incremental)
+        output = read(ConfigBuilder().with_codex("ws_1,ws_bad,ws_3").build(), "codex_usage", mode=SyncMode.incremental)
 
     assert not output.errors
     assert sorted((r["workspace_id"], r["start_time"]) for r in records_of(output, "codex_usage")) == [
@@ -329,7 +331,7 @@ def test_nested_arrays_become_child_records_with_parent_keys():
     with HttpMocker() as http:
         for stream in ("codex_usage", "codex_usage_clients", "codex_usage_models"):
             http.get(usage_request("ws_1").build(), page_token_page(rows))
-            output = read(config("ws_1"), stream, mode=SyncMode.incremental)
+            output = read(ConfigBuilder().with_codex("ws_1").build(), stream, mode=SyncMode.incremental)
             assert not output.errors
             if stream == "codex_usage":
                 parents = records_of(output, stream)
@@ -393,7 +395,7 @@ def test_a_refused_limit_is_halved_and_the_read_goes_on():
         second = expect(
             http, usage_request("ws_1", limit=250, page="p2"), page_token_page([usage_row(JAN_01 + DAY, "u1")])
         )
-        output = read(config("ws_1"), "codex_usage", mode=SyncMode.incremental)
+        output = read(ConfigBuilder().with_codex("ws_1").build(), "codex_usage", mode=SyncMode.incremental)
         http.assert_number_of_calls(first, 1)
         http.assert_number_of_calls(retry, 1)
         http.assert_number_of_calls(second, 1)  # the reduced size is kept for the following pages
@@ -412,7 +414,7 @@ def test_a_fastapi_style_limit_refusal_is_understood_too():
         http.get(usage_request("ws_1", limit=250).build(), refusal)
         http.get(usage_request("ws_1", limit=125).build(), refusal)
         http.get(usage_request("ws_1", limit=62).build(), page_token_page([usage_row(JAN_01, "u1")]))
-        output = read(config("ws_1"), "codex_usage", mode=SyncMode.incremental)
+        output = read(ConfigBuilder().with_codex("ws_1").build(), "codex_usage", mode=SyncMode.incremental)
     assert not output.errors
     assert len(records_of(output, "codex_usage")) == 1
 
@@ -421,7 +423,9 @@ def test_a_fastapi_style_limit_refusal_is_understood_too():
 def test_another_bad_request_fails_with_the_api_message_and_the_url():
     with HttpMocker() as http:
         http.get(usage_request("ws_1").build(), error_response(400, "Unknown parameter: group"))
-        output = read(config("ws_1"), "codex_usage", mode=SyncMode.incremental, expect_error=True)
+        output = read(
+            ConfigBuilder().with_codex("ws_1").build(), "codex_usage", mode=SyncMode.incremental, expect_error=True
+        )
     messages = " ".join(e.trace.error.message for e in output.errors)
     assert "Unknown parameter: group" in messages
     assert "/workspaces/ws_1/usage" in messages
@@ -432,7 +436,9 @@ def test_another_bad_request_fails_with_the_api_message_and_the_url():
 def test_401_is_a_config_error_naming_the_codex_key():
     with HttpMocker() as http:
         http.get(usage_request("ws_1").build(), error_response(401, "Incorrect API key"))
-        output = read(config("ws_1"), "codex_usage", mode=SyncMode.incremental, expect_error=True)
+        output = read(
+            ConfigBuilder().with_codex("ws_1").build(), "codex_usage", mode=SyncMode.incremental, expect_error=True
+        )
     assert any("`codex_api_key`" in e.trace.error.message for e in output.errors)
 
 
@@ -472,7 +478,7 @@ def test_check_validates_every_workspace():
             expect(http, check_request(ws), page_token_page([usage_row(JAN_01, "u1")]))
             for ws in ("ws_1", "ws_2", "ws_3")
         ]
-        output = check(normalize_config(config("ws_1,ws_2,ws_3")))
+        output = check(normalize_config(ConfigBuilder().with_codex("ws_1,ws_2,ws_3").build()))
         for request in requests:
             http.assert_number_of_calls(request, 1)
     assert output.connection_status_messages[-1].connectionStatus.status == Status.SUCCEEDED
@@ -488,7 +494,7 @@ def test_check_fails_on_one_bad_workspace_among_good_ones(bad_position):
         for workspace in workspaces:
             response = error_response(404, "not found") if workspace == bad else page_token_page([])
             http.get(check_request(workspace).build(), response)
-        output = check(normalize_config(config(",".join(workspaces))))
+        output = check(normalize_config(ConfigBuilder().with_codex(",".join(workspaces)).build()))
     status = output.connection_status_messages[-1].connectionStatus
     assert status.status == Status.FAILED
     assert f"/workspaces/{bad}/usage" in status.message

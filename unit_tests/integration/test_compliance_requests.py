@@ -6,34 +6,13 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
 from freezegun import freeze_time
 
-from .config import ConfigBuilder
-from .request_builder import RequestBuilder
+from .config import COMPLIANCE_BASE as BASE, COMPLIANCE_KEY as KEY, ConfigBuilder
+from .request_builder import RequestBuilder, compliance_logs_request as logs
 from .response_builder import error_response, id_cursor_page, last_end_time_page
 from .source_runner import read, records_of
 
-KEY = "sk-FAKEcomplianceKEY0123456789abcdef"
-BASE = "https://api.chatgpt.com/v1"
 WS, ORG = "7f1d2c3b-0000-4a5b-9c8d-1234567890ab", "org-FAKEorg123"
-
-
-def config(**fields):
-    return (
-        ConfigBuilder()
-        .with_fields(
-            compliance_api_key=KEY, compliance_principal_ids=f"{WS},{ORG}", start_date="2026-11-01T00:00:00Z", **fields
-        )
-        .build()
-    )
-
-
-def logs(kind: str, principal: str, after: str) -> RequestBuilder:
-    return (
-        RequestBuilder(BASE, f"/compliance/{kind}/{principal}/logs")
-        .with_bearer(KEY)
-        .with_param("event_type", "AUTH_LOG")
-        .with_limit(100)
-        .with_param("after", after)
-    )
+START = "2026-11-01T00:00:00Z"
 
 
 def descriptor(n: int, hour: int):
@@ -59,7 +38,11 @@ def test_log_files_two_pages_per_principal_kind_with_exact_parameters():
         http.get(first, last_end_time_page([descriptor(1, 1), descriptor(2, 2)], has_more=True))
         http.get(second, last_end_time_page([descriptor(3, 3)], has_more=False))
         http.get(org, last_end_time_page([descriptor(4, 4)], has_more=False))
-        output = read(config(), "compliance_log_files", mode=SyncMode.incremental)
+        output = read(
+            ConfigBuilder().with_compliance(f"{WS},{ORG}").with_start_date(START).build(),
+            "compliance_log_files",
+            mode=SyncMode.incremental,
+        )
         for request in (first, second, org):
             http.assert_number_of_calls(request, 1)
     records = records_of(output, "compliance_log_files")
@@ -91,7 +74,11 @@ def test_each_listed_file_is_downloaded_once_and_numbered_by_line():
         org_file = RequestBuilder(BASE, f"/compliance/organizations/{ORG}/logs/logf_2").with_bearer(KEY).build()
         http.get(ws_file, HttpResponse('{"id": "e1", "type": "AUTH_LOG"}\n\n{"id": "e2", "type": "AUTH_LOG"}\n'))
         http.get(org_file, HttpResponse('{"id": "e3", "type": "AUTH_LOG"}\n'))
-        output = read(config(), "compliance_log_events", mode=SyncMode.incremental)
+        output = read(
+            ConfigBuilder().with_compliance(f"{WS},{ORG}").with_start_date(START).build(),
+            "compliance_log_events",
+            mode=SyncMode.incremental,
+        )
         http.assert_number_of_calls(ws_file, 1)
         http.assert_number_of_calls(org_file, 1)
     events = sorted(
@@ -118,7 +105,9 @@ def test_rosters_page_per_workspace_only_and_401_names_the_key():
         )
         http.get(page1, id_cursor_page(users[:2], has_more=True))
         http.get(page2, id_cursor_page(users[2:]))
-        output = read(config(), "chatgpt_workspace_users")
+        output = read(
+            ConfigBuilder().with_compliance(f"{WS},{ORG}").with_start_date(START).build(), "chatgpt_workspace_users"
+        )
     assert [(r["id"], r["workspace_id"]) for r in records_of(output, "chatgpt_workspace_users")] == [
         ("user-0", WS),
         ("user-1", WS),
@@ -130,6 +119,10 @@ def test_rosters_page_per_workspace_only_and_401_names_the_key():
             RequestBuilder(BASE, f"/compliance/workspaces/{WS}/users").with_limit(100).build(),
             error_response(401, "Incorrect API key provided: sk-FAKE*****cdef"),
         )
-        output = read(config(), "chatgpt_workspace_users_history", expect_error=True)
+        output = read(
+            ConfigBuilder().with_compliance(f"{WS},{ORG}").with_start_date(START).build(),
+            "chatgpt_workspace_users_history",
+            expect_error=True,
+        )
     messages = [e.trace.error.message for e in output.errors]
     assert any("`compliance_api_key`" in m and "HTTP 401" in m for m in messages), messages

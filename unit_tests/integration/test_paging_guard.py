@@ -26,8 +26,8 @@ from .response_builder import (
     page_token_page,
 )
 from .source_runner import all_output_text, read, records_of
-from .test_codex_streams import DAY, JAN_01, config as codex_config, expect, review_request
-from .test_usage_costs import NOW, NOW_TS, config as usage_config, ts, usage_request
+from .test_codex_streams import DAY, JAN_01, expect, review_request
+from .test_usage_costs import NOW, NOW_TS, ts, usage_request
 
 INVITES = [sample_record("invites", id=f"invite_{n}") for n in range(1, 5)]
 
@@ -162,7 +162,9 @@ def test_page_token_usage_pages():
         again = usage_request("usage_images", start, NOW_TS, page="page_AAA").build()
         http.get(first, page_token_page([bucket(start, DAY, [row])], next_page="page_AAA"))
         http.get(again, page_token_page([bucket(start, DAY, [row])], next_page="page_AAA"))
-        output = read(usage_config(start_date="2026-03-14T00:00:00Z"), "usage_images", expect_error=True)
+        output = read(
+            ConfigBuilder().with_start_date("2026-03-14T00:00:00Z").build(), "usage_images", expect_error=True
+        )
         http.assert_number_of_calls(again, 1)
     assert len(records_of(output, "usage_images")) == 1
     _assert_guarded(output, "usage_images", "/organization/usage/images", "'page_AAA'")
@@ -181,7 +183,12 @@ def test_codex_pages_one_workspace_stuck_the_other_completes():
         expect(http, review_request("code_reviews", "ws_1"), page_token_page([review], next_page="p2"))
         expect(http, review_request("code_reviews", "ws_1", page="p2"), page_token_page([review], next_page="p2"))
         expect(http, review_request("code_reviews", "ws_2"), page_token_page([dict(review, user_id="u2")]))
-        output = read(codex_config("ws_1,ws_2"), "codex_code_reviews", mode=SyncMode.incremental, expect_error=True)
+        output = read(
+            ConfigBuilder().with_codex("ws_1,ws_2").build(),
+            "codex_code_reviews",
+            mode=SyncMode.incremental,
+            expect_error=True,
+        )
     records = records_of(output, "codex_code_reviews")
     assert sorted((r["workspace_id"], r["user_id"]) for r in records) == [("ws_1", "u1"), ("ws_2", "u2")]
     _assert_guarded(output, "codex_code_reviews", "/workspaces/ws_1/code_reviews", "'p2'")
@@ -225,7 +232,9 @@ def test_page_token_a_usage_page_with_more_but_no_next_page_fails():
             usage_request("usage_images", start, NOW_TS).build(),
             page_token_page([bucket(start, DAY, [row])], None, has_more=True),
         )
-        output = read(usage_config(start_date="2026-03-14T00:00:00Z"), "usage_images", expect_error=True)
+        output = read(
+            ConfigBuilder().with_start_date("2026-03-14T00:00:00Z").build(), "usage_images", expect_error=True
+        )
     _assert_no_cursor(output, "usage_images", "/organization/usage/images", "`next_page`")
 
 
@@ -242,7 +251,8 @@ def test_id_cursor_a_page_with_more_but_neither_last_id_nor_an_item_id_fails():
 
 @freeze_time("2026-11-03T00:00:00Z")
 def test_last_end_time_a_compliance_page_with_more_but_no_last_end_time_fails():
-    from .test_compliance_requests import WS, config as compliance_config, descriptor, logs
+    from .request_builder import compliance_logs_request as logs
+    from .test_compliance_requests import ORG, START, WS, descriptor
 
     with HttpMocker() as http:
         http.get(
@@ -253,7 +263,12 @@ def test_last_end_time_a_compliance_page_with_more_but_no_last_end_time_fails():
             logs("organizations", "org-FAKEorg123", "2026-11-01T00:00:00Z").build(),
             last_end_time_page([descriptor(2, 2)], has_more=False),
         )
-        output = read(compliance_config(), "compliance_log_files", mode=SyncMode.incremental, expect_error=True)
+        output = read(
+            ConfigBuilder().with_compliance(f"{WS},{ORG}").with_start_date(START).build(),
+            "compliance_log_files",
+            mode=SyncMode.incremental,
+            expect_error=True,
+        )
     assert [r["id"] for r in records_of(output, "compliance_log_files")] == ["logf_2"]  # the other principal
     _assert_no_cursor(output, "compliance_log_files", f"/compliance/workspaces/{WS}/logs", "`last_end_time`")
 

@@ -94,10 +94,6 @@ def completion(model: Optional[str], project: Optional[str], input_tokens: int, 
     return row
 
 
-def config(**fields: Any) -> Dict[str, Any]:
-    return ConfigBuilder().with_fields(**fields).build()
-
-
 def state_of(stream: str, value: Mapping[str, Any]) -> List[AirbyteStateMessage]:
     return [
         AirbyteStateMessage(
@@ -118,7 +114,7 @@ def final_state(output: Any, stream: str) -> Dict[str, Any]:
 
 
 def schema_of(stream: str) -> Mapping[str, Any]:
-    catalog = discover(config()).catalog.catalog
+    catalog = discover(ConfigBuilder().build()).catalog.catalog
     return next(s.json_schema for s in catalog.streams if s.name == stream)
 
 
@@ -138,7 +134,11 @@ def test_one_record_per_result_with_its_bucket_times_and_empty_buckets_yield_not
         request = usage_request("usage_completions", start, NOW_TS, group_by=["project_id", "model"]).build()
         http_mocker.get(request, page_token_page(buckets))
         output = read(
-            config(start_date="2026-03-10T00:00:00Z", usage_group_by=["model", "project_id"]), "usage_completions"
+            ConfigBuilder()
+            .with_start_date("2026-03-10T00:00:00Z")
+            .with_fields(usage_group_by=["model", "project_id"])
+            .build(),
+            "usage_completions",
         )
         http_mocker.assert_number_of_calls(request, 1)
 
@@ -185,7 +185,10 @@ def test_costs_flatten_amount_and_keep_line_item_quantity_and_units() -> None:
         # costs is daily whatever usage_bucket_width says, with up to 180 buckets per request
         request = usage_request("costs", start, NOW_TS, width="1d").build()
         http_mocker.get(request, page_token_page([bucket(start, DAY, results), bucket(start + DAY, DAY, [])]))
-        output = read(config(start_date="2026-03-14T08:00:00Z", usage_bucket_width="1h"), "costs")
+        output = read(
+            ConfigBuilder().with_start_date("2026-03-14T08:00:00Z").with_fields(usage_bucket_width="1h").build(),
+            "costs",
+        )
         http_mocker.assert_number_of_calls(request, 1)
 
     records = records_of(output, "costs")
@@ -239,7 +242,9 @@ def test_the_range_is_bucket_aligned_one_partition_with_the_maximum_buckets_per_
                     ),
                 )
             output = read(
-                config(start_date=start_date, usage_bucket_width=width), "usage_embeddings", mode=SyncMode.incremental
+                ConfigBuilder().with_start_date(start_date).with_fields(usage_bucket_width=width).build(),
+                "usage_embeddings",
+                mode=SyncMode.incremental,
             )
             for request in requests:
                 http_mocker.assert_number_of_calls(request, 1)
@@ -272,7 +277,7 @@ def test_next_page_is_followed_with_the_same_range() -> None:
             second, page_token_page([bucket(start, DAY, [dict(image, project_id="p2")])], next_page="page_BBB")
         )
         http_mocker.get(third, page_token_page([bucket(start + DAY, DAY, [dict(image, project_id="p1")])]))
-        output = read(config(start_date="2026-03-14T00:00:00Z"), "usage_images")
+        output = read(ConfigBuilder().with_start_date("2026-03-14T00:00:00Z").build(), "usage_images")
         for request in (first, second, third):
             http_mocker.assert_number_of_calls(request, 1)
     records = records_of(output, "usage_images")
@@ -304,7 +309,7 @@ def test_group_by_is_the_intersection_with_each_endpoints_allowed_set(chosen: Op
         for stream in USAGE_GROUP_BY:
             requests[stream] = usage_request(stream, start, NOW_TS, group_by=expected[stream]).build()
             http_mocker.get(requests[stream], page_token_page([]))
-        output = read(config(**fields), *USAGE_GROUP_BY)
+        output = read(ConfigBuilder().with_fields(**fields).build(), *USAGE_GROUP_BY)
         for request in requests.values():
             http_mocker.assert_number_of_calls(request, 1)
     assert not output.errors
@@ -317,7 +322,12 @@ def test_group_by_is_the_intersection_with_each_endpoints_allowed_set(chosen: Op
 
 def test_primary_key_is_stable_across_rereads_of_a_revised_bucket() -> None:
     start = ts("2026-03-14T00:00:00Z")
-    cfg = config(start_date="2026-03-14T00:00:00Z", usage_group_by=["project_id", "model"], lookback_window_days=1)
+    cfg = (
+        ConfigBuilder()
+        .with_start_date("2026-03-14T00:00:00Z")
+        .with_fields(usage_group_by=["project_id", "model"], lookback_window_days=1)
+        .build()
+    )
     first_read = [completion("gpt-4o", "p1", 10), completion("gpt-4o", None, 3), completion(None, "p1", 1)]
     revised = [completion(None, "p1", 2), completion("gpt-4o", None, 5), completion("gpt-4o", "p1", 99)]
 
@@ -393,7 +403,11 @@ def test_first_sync_starts_at_start_date_and_saves_the_newest_bucket_start() -> 
             http_mocker.get(first, page_token_page([bucket(start + 3 * DAY, DAY, [row])], next_page="page_2"))
             # the still-open bucket of today has data
             http_mocker.get(last, page_token_page([bucket(ts("2026-03-05T00:00:00Z"), DAY, [row])]))
-            output = read(config(start_date="2026-02-01T00:00:00Z"), "usage_moderations", mode=SyncMode.incremental)
+            output = read(
+                ConfigBuilder().with_start_date("2026-02-01T00:00:00Z").build(),
+                "usage_moderations",
+                mode=SyncMode.incremental,
+            )
             http_mocker.assert_number_of_calls(first, 1)
             http_mocker.assert_number_of_calls(last, 1)
     # the cursor is the start of the newest bucket read, i.e. the open bucket: it is read again next time
@@ -412,7 +426,7 @@ def test_open_bucket_is_read_again_even_without_lookback() -> None:
                 request, page_token_page([bucket(today, DAY, [{"input_tokens": 5, "num_model_requests": 2}])])
             )
             output = read(
-                config(start_date="2026-01-01T00:00:00Z", lookback_window_days=0),
+                ConfigBuilder().with_start_date("2026-01-01T00:00:00Z").with_fields(lookback_window_days=0).build(),
                 "usage_moderations",
                 mode=SyncMode.incremental,
                 state=state_of("usage_moderations", {"start_time": str(today), "bucket_width": "1d"}),
@@ -435,7 +449,7 @@ def test_second_sync_rereads_the_lookback_window_before_the_state() -> None:
                 ),
             )
             output = read(
-                config(start_date="2026-01-01T00:00:00Z"),  # lookback_window_days defaults to 5
+                ConfigBuilder().with_start_date("2026-01-01T00:00:00Z").build(),  # lookback_window_days defaults to 5
                 "usage_audio_speeches",
                 mode=SyncMode.incremental,
                 state=state_of("usage_audio_speeches", {"start_time": str(state_start), "bucket_width": "1d"}),
@@ -451,7 +465,7 @@ def test_lookback_never_reaches_before_start_date() -> None:
             request = usage_request("usage_vector_stores", ts("2026-03-12T00:00:00Z"), NOW_TS).build()
             http_mocker.get(request, page_token_page([]))
             read(
-                config(start_date="2026-03-12T00:00:00Z", lookback_window_days=30),
+                ConfigBuilder().with_start_date("2026-03-12T00:00:00Z").with_fields(lookback_window_days=30).build(),
                 "usage_vector_stores",
                 mode=SyncMode.incremental,
                 state=state_of("usage_vector_stores", {"start_time": str(ts("2026-03-13T00:00:00Z"))}),
@@ -467,7 +481,7 @@ def test_a_future_state_resumes_from_the_current_bucket_instead_of_stalling() ->
             row = {"object": "organization.usage.audio_transcriptions.result", "seconds": 60, "num_model_requests": 1}
             http_mocker.get(request, page_token_page([bucket(today - DAY, DAY, [row])]))
             output = read(
-                config(start_date="2026-01-01T00:00:00Z", lookback_window_days=2),
+                ConfigBuilder().with_start_date("2026-01-01T00:00:00Z").with_fields(lookback_window_days=2).build(),
                 "usage_audio_transcriptions",
                 mode=SyncMode.incremental,
                 state=state_of(
@@ -504,7 +518,10 @@ def test_state_from_another_bucket_width_is_realigned_to_the_new_width(
             }
             http_mocker.get(request, page_token_page([bucket(ts(expected_start), WIDTH_SECONDS[new_width], [row])]))
             output = read(
-                config(start_date="2026-03-01T00:00:00Z", usage_bucket_width=new_width, lookback_window_days=0),
+                ConfigBuilder()
+                .with_start_date("2026-03-01T00:00:00Z")
+                .with_fields(usage_bucket_width=new_width, lookback_window_days=0)
+                .build(),
                 "usage_code_interpreter_sessions",
                 mode=SyncMode.incremental,
                 state=state_of(
@@ -526,7 +543,7 @@ def test_a_state_without_width_from_an_older_version_is_read() -> None:
         request = usage_request("usage_web_search_calls", ts("2026-03-13T00:00:00Z"), NOW_TS).build()
         http_mocker.get(request, page_token_page([]))
         output = read(
-            config(start_date="2026-01-01T00:00:00Z", lookback_window_days=1),
+            ConfigBuilder().with_start_date("2026-01-01T00:00:00Z").with_fields(lookback_window_days=1).build(),
             "usage_web_search_calls",
             mode=SyncMode.incremental,
             state=state_of("usage_web_search_calls", {"start_time": 1773446400}),  # 2026-03-14, as an int
@@ -542,13 +559,13 @@ def test_file_search_calls_full_refresh_reads_everything_from_start_date() -> No
         request = usage_request("usage_file_search_calls", start, NOW_TS).build()
         row = {"object": "organization.usage.file_searches.result", "num_requests": 4, "vector_store_id": "vs_1"}
         http_mocker.get(request, page_token_page([bucket(start, DAY, [row])]))
-        output = read(config(start_date="2026-03-15T00:00:00Z"), "usage_file_search_calls")
+        output = read(ConfigBuilder().with_start_date("2026-03-15T00:00:00Z").build(), "usage_file_search_calls")
         http_mocker.assert_number_of_calls(request, 1)
     assert [r["num_requests"] for r in records_of(output, "usage_file_search_calls")] == [4]
 
 
 def test_discover_lists_the_usage_streams_as_incremental_on_start_time() -> None:
-    catalog = discover(config()).catalog.catalog
+    catalog = discover(ConfigBuilder().build()).catalog.catalog
     by_name = {s.name: s for s in catalog.streams}
     for name in USAGE_GROUP_BY:
         stream = by_name[name]
