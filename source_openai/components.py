@@ -1228,3 +1228,53 @@ class ProjectIdField(RecordTransformation):
         stream_slice: Optional[StreamSlice] = None,
     ) -> None:
         record["project_id"] = project_of_key(config or self.config)
+
+
+# ------------------------------------------------------------------------------------------ compliance retention
+COMPLIANCE_RETENTION_DAYS = 30
+
+
+@dataclass
+class ComplianceRetentionWarning(StateMigration):
+    """Warns when a saved compliance cursor is older than the about 30 days OpenAI keeps compliance log files: the
+    files between that cursor and the oldest file still kept are gone, and the API says nothing of it. Leaves the
+    state as it is (`should_migrate` is always false).
+
+    Why not a built-in: no declarative component looks at the age of an incoming state. Test:
+    unit_tests/test_usage_components.py.
+    """
+
+    config: Mapping[str, Any] = field(default_factory=dict)
+    parameters: InitVar[Mapping[str, Any]] = None
+    cursor_field: str = "end_time"
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self.stream_name = str((parameters or {}).get("name", ""))
+
+    def _cursors(self, state: Any) -> Iterable[datetime]:
+        if isinstance(state, Mapping):
+            for key, value in state.items():
+                if key == self.cursor_field:
+                    parsed = _parse_cursor(value)
+                    if parsed is not None:
+                        yield parsed
+                else:
+                    yield from self._cursors(value)
+        elif isinstance(state, list):
+            for item in state:
+                yield from self._cursors(item)
+
+    def should_migrate(self, stream_state: Mapping[str, Any]) -> bool:
+        limit = datetime.now(timezone.utc) - timedelta(days=COMPLIANCE_RETENTION_DAYS)
+        stale = sorted(cursor for cursor in self._cursors(stream_state) if cursor < limit)
+        if stale:
+            LOGGER.warning(
+                f"{self.stream_name}: {len(stale)} saved compliance cursor(s) are older than the about "
+                f"{COMPLIANCE_RETENTION_DAYS} days OpenAI keeps compliance log files (the oldest is "
+                f"{stale[0].strftime('%Y-%m-%dT%H:%M:%SZ')}): files written between it and the oldest file still kept "
+                "are gone and cannot be synced. Sync the compliance streams at least every few weeks."
+            )
+        return False
+
+    def migrate(self, stream_state: Mapping[str, Any]) -> Mapping[str, Any]:
+        return stream_state

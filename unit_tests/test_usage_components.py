@@ -9,7 +9,13 @@ import requests
 import requests_mock
 from freezegun import freeze_time
 
-from source_openai.components import BucketCursorState, UsageBucketsExtractor, floor_to_bucket, surrogate_key
+from source_openai.components import (
+    BucketCursorState,
+    ComplianceRetentionWarning,
+    UsageBucketsExtractor,
+    floor_to_bucket,
+    surrogate_key,
+)
 
 
 def migrate(state, width="1d", config_width="1h", cursor_field="start_time"):
@@ -170,3 +176,26 @@ def test_costs_amount_flattening_tolerates_a_missing_amount() -> None:
     [record] = _rows(body, "costs", ["line_item"], flatten_amount=True)
     assert record["amount_value"] is None and record["amount_currency"] is None
     assert record["surrogate_key"] == "64a72a281f0ecb999bba143d6d2a9ab4" == surrogate_key(["costs", "1d", 0, "x"])
+
+
+@freeze_time("2026-03-15T00:00:00Z")
+@pytest.mark.parametrize(
+    "end_time, warned", [("2026-02-01T00:00:00Z", True), ("2026-02-20T00:00:00Z", False), (None, False)]
+)
+def test_a_compliance_cursor_older_than_the_retention_is_warned_about_and_kept(caplog, end_time, warned) -> None:
+    """Per-partition state of compliance_log_files, also nested as the parent state of compliance_log_events."""
+    files = {
+        "states": [{"partition": {"principal_id": "ws", "event_type": "AUTH_LOG"}, "cursor": {"end_time": end_time}}]
+    }
+    for name, state in (
+        ("compliance_log_files", files),
+        ("compliance_log_events", {"parent_state": {"compliance_log_files": files}}),
+    ):
+        caplog.clear()
+        migration = ComplianceRetentionWarning(parameters={"name": name}, cursor_field="end_time")
+        assert migration.should_migrate(state) is False  # the state is kept as it is
+        messages = [r.getMessage() for r in caplog.records if "compliance log files" in r.getMessage()]
+        assert bool(messages) is warned, messages
+        if warned:
+            assert messages[0].startswith(f"{name}: 1 saved compliance cursor(s) are older than the about 30 days")
+            assert "2026-02-01T00:00:00Z" in messages[0]
