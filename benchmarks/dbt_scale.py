@@ -203,20 +203,6 @@ def add_day(db_path: Path, end_day: int) -> None:
                 WHERE start_time >= {day} AND start_time < {day + 86400} AND _airbyte_extracted_at < {later}""")
 
 
-def raw_rows(db_path: Path) -> Dict[str, int]:
-    import duckdb
-
-    with duckdb.connect(str(db_path), read_only=True) as db:
-        names = [
-            r[0]
-            for r in db.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                "AND table_type = 'BASE TABLE' AND table_name NOT LIKE 'openai%' ORDER BY 1"
-            ).fetchall()
-        ]
-        return {name: db.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
-
-
 def per_model(build: Dict[str, Any]) -> List[Dict[str, Any]]:
     out = []
     for node, result in build["results"].items():
@@ -242,7 +228,7 @@ def main() -> int:
         t = time.monotonic()
         generate(db_path, args.days, args.projects, args.users, end_day)
         generated = time.monotonic() - t
-        raw = raw_rows(db_path)
+        raw = analytics.table_rows(db_path, models=False)
         print(f"generated {sum(raw.values()):,} rows in {generated:.1f} s", file=sys.stderr, flush=True)
         full = analytics.build(db_path)
         print(f"full build {full['seconds']} s", file=sys.stderr, flush=True)

@@ -124,11 +124,12 @@ def build(db_path: Path, work_dir: Optional[Path] = None, dbt_vars: Optional[Dic
             r["unique_id"]: {"status": r["status"], "seconds": round(r["execution_time"], 3)}
             for r in json.loads(run_results.read_text())["results"]
         }
-    return {"seconds": round(seconds, 2), "results": results, "rows": model_rows(db_path)}
+    return {"seconds": round(seconds, 2), "results": results, "rows": table_rows(db_path)}
 
 
-def model_rows(db_path: Path) -> Dict[str, int]:
-    """Rows of every table the package built (openai__*), by model name."""
+def table_rows(db_path: Path, models: bool = True) -> Dict[str, int]:
+    """Rows of every table the package built (openai__*, by model name), or with models=False of every other table
+    (the connector's)."""
     import duckdb
 
     with duckdb.connect(str(db_path), read_only=True) as db:
@@ -136,7 +137,7 @@ def model_rows(db_path: Path) -> Dict[str, int]:
             r[0]
             for r in db.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' "
-                "AND table_name LIKE 'openai\\_\\_%' ESCAPE '\\' ORDER BY 1",
+                f"AND table_name {'' if models else 'NOT '}LIKE 'openai\\_\\_%' ESCAPE '\\' ORDER BY 1",
                 [SCHEMA],
             ).fetchall()
         ]

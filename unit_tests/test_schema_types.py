@@ -54,12 +54,12 @@ def test_pyairbyte_types_every_top_level_field():
     }
     assert unknown == UNIONS  # PyAirbyte's own converter only fails on the documented unions
 
-    spec = importlib.util.spec_from_file_location("demo", ROOT / "scripts" / "demo.py")
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    spec = importlib.util.spec_from_file_location("analytics", ROOT / "scripts" / "analytics.py")
+    analytics = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(analytics)
     from airbyte.caches import DuckDBCache
 
-    union_aware = demo.union_aware_cache(DuckDBCache)._sql_processor_class.type_converter_class()
+    union_aware = analytics.union_aware_cache(DuckDBCache)._sql_processor_class.type_converter_class()
     for name, schema in SCHEMAS.items():
         for field, sub in (schema.get("properties") or {}).items():
             assert not _pyairbyte_warnings(union_aware, sub), (name, field)
