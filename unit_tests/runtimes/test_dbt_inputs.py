@@ -95,13 +95,19 @@ def build(warehouse: Path, **dbt_vars: Any) -> Dict[str, Any]:
     return result
 
 
+@pytest.fixture(scope="module")
+def built(warehouse) -> Dict[str, Any]:
+    """One build with every source on, shared by the tests that read its models."""
+    return build(warehouse)
+
+
 def query(warehouse: Path, sql: str) -> list:
     with duckdb.connect(str(warehouse), read_only=True) as db:
         return db.execute(sql).fetchall()
 
 
-def test_several_connections_with_a_prefix_and_missing_streams_build_and_keep_the_latest_version(warehouse):
-    result = build(warehouse)
+def test_several_connections_with_a_prefix_and_missing_streams_build_and_keep_the_latest_version(warehouse, built):
+    result = built
     # each connection's cost row once, at its latest extracted value, named by its connection
     assert query(warehouse, "SELECT source_relation, billed_cost FROM openai__daily_costs ORDER BY 1") == [
         ("a", pytest.approx(2.25)),
@@ -113,8 +119,7 @@ def test_several_connections_with_a_prefix_and_missing_streams_build_and_keep_th
     assert result["rows"]["openai__users"] == 2
 
 
-def test_chatgpt_costs_events_are_parsed_one_row_per_billing_line(warehouse):
-    build(warehouse)
+def test_chatgpt_costs_events_are_parsed_one_row_per_billing_line(warehouse, built):
     rows = query(
         warehouse,
         "SELECT source_relation, cost_date::VARCHAR, principal_id, chatgpt_user_id, email, platform_user_id, product, "
@@ -129,7 +134,7 @@ def test_chatgpt_costs_events_are_parsed_one_row_per_billing_line(warehouse):
     ]  # fmt: skip
 
 
-def test_a_source_switched_off_reads_as_empty(warehouse):
+def test_a_source_switched_off_reads_as_empty(warehouse, built):  # after the shared build: it replaces the models
     result = build(warehouse, openai_using_costs=False, openai_incremental=False)
     assert result["rows"]["openai__daily_costs"] == result["rows"]["openai__focus_costs"] == 0
     assert result["rows"]["openai__chatgpt_costs"] == 2
