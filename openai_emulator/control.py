@@ -12,19 +12,16 @@ counters, the fault knobs, a reset, and revisions of recent usage.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Tuple
+from typing import Any, Dict, Tuple
 
 from .common import ApiError
-
-if TYPE_CHECKING:
-    from .server import Emulator
 
 CONTROL_PREFIX = "/_emulator"
 
 
-def answer(emu: "Emulator", method: str, path: str, body: Dict[str, Any]) -> Tuple[int, Dict[str, Any]]:
-    """The status and body of a control request (`body`: its JSON object). A bad value raises ValueError or
-    TypeError, which the server answers with a 400."""
+def answer(emu: Any, method: str, path: str, body: Dict[str, Any]) -> Tuple[int, Dict[str, Any]]:
+    """The status and body of a control request to the emulator `emu` (a server.Emulator; `body`: the request's JSON
+    object). A bad value raises ValueError or TypeError, which the server answers with a 400."""
     name = path[len(CONTROL_PREFIX) :].strip("/")
     if name in ("", "health", "config") and method == "GET":
         return 200, dict(emu.describe(), ok=True)

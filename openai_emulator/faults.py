@@ -1,5 +1,10 @@
 """Fault injection: latency, 429/5xx every Nth request, truncated or non-JSON 200 bodies, connection resets,
-403 per path prefix. Counting is over API requests only (never /_emulator/...), starting at 1.
+403 per path prefix, stuck paging, schema drift. Counting is over API and storage requests (never /_emulator/...),
+starting at 1.
+
+The knobs (`Faults`) and what they do to a request, in the order the server asks: `wait` (latency), `take` (the
+request's fault, logged), `before_serving` (reset, 429, 5xx, slow, 403: in the host's `Wording`), then, for API
+lists, `first_page_query` and `alter` (stuck, drift), and `body` (truncate, html).
 
 Set them with `Emulator(faults=Faults(...))`, `emulator.set_faults(...)`, the CLI (`--latency-ms`, ...), the
 environment (`OPENAI_EMULATOR_FAULTS='{"rate_limit_every": 5}'`) or `POST /_emulator/faults` with a JSON object.
@@ -10,8 +15,57 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from .common import ApiError
+
+# The body of an "html" fault: a proxy's error page, answered with HTTP 200.
+HTML_PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+class Reset(Exception):
+    """Raised for a "reset" fault: the server resets the connection (TCP RST) and answers nothing."""
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a host words the errors a fault injects: (message, type, code) of its 403, 429 and 5xx bodies."""
+
+    forbidden: Tuple[str, str, Optional[str]]
+    rate_limited: Tuple[str, str, Optional[str]]
+    server_error: Tuple[str, str, Optional[str]]
+
+    def error(self, fault: Optional[str], retry_after: Optional[int]) -> Optional[ApiError]:
+        """The error answer of fault "403", "429" (with Retry-After unless None) or "5xx", or None."""
+        if fault == "403":
+            message, kind, code = self.forbidden
+            return ApiError(403, message, type=kind, code=code)
+        if fault == "429":
+            message, kind, code = self.rate_limited
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            return ApiError(429, message, type=kind, code=code, headers=headers)
+        if fault and fault.isdigit() and fault.startswith("5"):
+            message, kind, code = self.server_error
+            return ApiError(int(fault), message, type=kind, code=code)
+        return None
+
+
+API_WORDING = Wording(  # OpenAI's
+    forbidden=(
+        "You have insufficient permissions for this operation.",
+        "invalid_request_error",
+        "insufficient_permissions",
+    ),
+    rate_limited=("Rate limit reached for requests. Please try again later.", "requests", "rate_limit_exceeded"),
+    server_error=("The server had an error while processing your request. Sorry about that!", "server_error", None),
+)
+STORAGE_WORDING = Wording(  # S3's, for the pre-signed storage of compliance log files
+    forbidden=("Access Denied", "AccessDenied", "AccessDenied"),
+    rate_limited=("Please reduce your request rate.", "SlowDown", "SlowDown"),
+    server_error=("We encountered an internal error. Please try again.", "InternalError", "InternalError"),
+)
 
 
 @dataclass
@@ -98,3 +152,84 @@ class Faults:
         if (self.slow_every and n % self.slow_every == 0) or n in self.slow_at:
             return "slow"
         return None
+
+    # ------------------------------------------------------------------ what the faults do to a request
+    def wait(self) -> None:
+        """The latency every request waits first (latency_ms)."""
+        if self.latency_ms:
+            time.sleep(self.latency_ms / 1000.0)
+
+    def take(self, entry: Dict[str, Any], path: str) -> Optional[str]:
+        """The fault of a request (`entry`: its log entry, numbered), recorded in the entry."""
+        fault = self.decide(entry["n"], path)
+        entry["fault"] = fault
+        return fault
+
+    def before_serving(self, fault: Optional[str], wording: Wording, forbidden: bool = True) -> None:
+        """What a fault does before the request is served: raise Reset, or its 429, 5xx and (unless `forbidden` is
+        False: the API checks the key first, then calls `forbid`) 403 in the host's wording; a slow one waits
+        slow_seconds."""
+        if fault == "reset":
+            raise Reset()
+        error = wording.error(fault, self.retry_after) if forbidden or fault != "403" else None
+        if error is not None:
+            raise error
+        if fault == "slow":
+            time.sleep(self.slow_seconds)
+
+    def forbid(self, fault: Optional[str], wording: Wording) -> None:
+        """Raise the 403 of a "403" fault."""
+        if fault == "403":
+            raise wording.error(fault, self.retry_after)  # type: ignore[misc]
+
+    def first_page_query(self, path: str, query: Dict[str, List[str]]) -> Dict[str, List[str]]:
+        """The query a list request is served with: on a stuck path, without its `after` and `page` cursors (every
+        page request is answered as the first one)."""
+        if not self.stuck(path):
+            return query
+        return {name: values for name, values in query.items() if name not in ("after", "page")}
+
+    def alter(self, entry: Dict[str, Any], path: str, body: Any) -> Any:
+        """A served body as the faults change it: a stuck list's page says there is more without moving on (the
+        entry's fault becomes "stuck"); under drift_prefixes every item (every row of a usage bucket) gains
+        drift_field."""
+        if self.stuck(path) and isinstance(body, dict) and isinstance(body.get("data"), list):
+            entry["fault"] = "stuck"
+            body = stuck_page(body, self.stuck_mode)
+        if any(path.startswith(p) for p in self.drift_prefixes) and isinstance(body, dict):
+            for item in body.get("data") if isinstance(body.get("data"), list) else [body]:
+                for row in item.get("results", [item]) if isinstance(item, dict) else []:
+                    row[self.drift_field] = {"new": True}
+        return body
+
+    @staticmethod
+    def body(fault: Optional[str], payload: bytes) -> Tuple[bytes, str]:
+        """The bytes and content type of a JSON answer: cut in half ("truncate": a shorter, complete response) or a
+        proxy's HTML page ("html"); else the payload."""
+        if fault == "truncate":
+            return payload[: max(1, len(payload) // 2)], "application/json"
+        if fault == "html":
+            return HTML_PAGE, "text/html"
+        return payload, "application/json"
+
+
+def stuck_page(body: Dict[str, Any], mode: str) -> Dict[str, Any]:
+    """The first page of a list, made to say there is more without moving on: `has_more: true` and the page's own
+    cursor (`next_page`, `next`, `last_id` or `last_end_time`, whichever the style has; a filler where the first page
+    had none); in mode "empty", no records at all; in mode "no_cursor", the cursor null (an `after` list can still go
+    on from its last item's id)."""
+    body = dict(body, has_more=True)
+    if mode == "empty":
+        body["data"] = []
+    last = body["data"][-1].get("id") if body["data"] and isinstance(body["data"][-1], dict) else None
+    for name, filler in (
+        ("next_page", "page_stuck"),
+        ("next", "cursor_stuck"),
+        ("last_id", last or "id_stuck"),
+        ("last_end_time", "1970-01-01T00:00:00Z"),
+    ):
+        if name in body:
+            body[name] = None if mode == "no_cursor" else body[name] or filler
+    if "first_id" in body and mode == "empty":
+        body["first_id"] = None
+    return body

@@ -18,7 +18,6 @@ import re
 import socket
 import struct
 import threading
-import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
@@ -38,7 +37,7 @@ from . import (
 from .common import ApiError, Redirect, Request
 from .control import CONTROL_PREFIX
 from .data import Dataset
-from .faults import Faults
+from .faults import API_WORDING, HTML_PAGE, STORAGE_WORDING, Faults, Reset
 from .keys import ADMIN_KEY, CODEX_KEY, COMPLIANCE_KEY, PROJECT_KEY, bearer_key, key_error
 from .requestlog import RequestLog
 
@@ -48,28 +47,6 @@ COMPLIANCE_PREFIX = "/chatgpt/v1"
 STORAGE_PREFIX = compliance.STORAGE_PREFIX
 
 Handler = Callable[[Request, Dataset], Dict[str, Any]]
-
-
-def _stuck_page(body: Dict[str, Any], mode: str) -> Dict[str, Any]:
-    """The first page of a list, made to say there is more without moving on: `has_more: true` and the page's own
-    cursor (`next_page`, `next`, `last_id` or `last_end_time`, whichever the style has; a filler where the first page
-    had none); in mode "empty", no records at all; in mode "no_cursor", the cursor null (an `after` list can still go
-    on from its last item's id)."""
-    body = dict(body, has_more=True)
-    if mode == "empty":
-        body["data"] = []
-    last = body["data"][-1].get("id") if body["data"] and isinstance(body["data"][-1], dict) else None
-    for name, filler in (
-        ("next_page", "page_stuck"),
-        ("next", "cursor_stuck"),
-        ("last_id", last or "id_stuck"),
-        ("last_end_time", "1970-01-01T00:00:00Z"),
-    ):
-        if name in body:
-            body[name] = None if mode == "no_cursor" else body[name] or filler
-    if "first_id" in body and mode == "empty":
-        body["first_id"] = None
-    return body
 
 
 def _compile(
@@ -361,11 +338,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._logged(self.emulator.log.begin(method, path, query), self._serve, method, path, query)
 
     def _logged(self, entry: Dict[str, Any], serve: Callable[..., Optional[int]], *args: Any) -> None:
-        """Serve one request (`serve(emulator, entry, *args)` returns the status) and close its log entry."""
+        """Serve one request (`serve(emulator, entry, *args)` returns the status, or raises the ApiError to answer
+        or Reset) and close its log entry."""
         self._entry = entry
         status: Optional[int] = None
         try:
-            status = serve(self.emulator, entry, *args)
+            try:
+                status = serve(self.emulator, entry, *args)
+            except ApiError as error:
+                status = self._error(error)
+            except Reset:
+                self._reset()
         except (BrokenPipeError, ConnectionResetError):
             status = None
         finally:
@@ -375,9 +358,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(
         self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]
     ) -> Optional[int]:
+        """An API request: its route, faults, key and handler; the body as the faults leave it."""
         faults = emu.faults
-        if faults.latency_ms:
-            time.sleep(faults.latency_ms / 1000.0)
+        faults.wait()
         match = None
         for pattern, handler, key_class, _template in ROUTES:
             m = pattern.match(path)
@@ -385,58 +368,22 @@ class _Handler(BaseHTTPRequestHandler):
                 match = (m, handler, key_class)
                 break
         if match is None or method != "GET":
-            return self._error(ApiError(404, f"Invalid URL ({method} {path})", code=None))
+            raise ApiError(404, f"Invalid URL ({method} {path})", code=None)
         m, handler, key_class = match
-        fault = faults.decide(entry["n"], path)
-        entry["fault"] = fault
-        if fault == "reset":
-            self._reset()
-            return None
-        if fault == "429":
-            headers = {"Retry-After": str(faults.retry_after)} if faults.retry_after is not None else {}
-            return self._error(
-                ApiError(
-                    429,
-                    "Rate limit reached for requests. Please try again later.",
-                    type="requests",
-                    code="rate_limit_exceeded",
-                    headers=headers,
-                )
-            )
-        if fault and fault.isdigit() and fault.startswith("5"):
-            return self._error(
-                ApiError(
-                    int(fault),
-                    "The server had an error while processing your request. Sorry about that!",
-                    type="server_error",
-                    code=None,
-                )
-            )
-        if fault == "slow":
-            time.sleep(faults.slow_seconds)
+        fault = faults.take(entry, path)
+        faults.before_serving(fault, API_WORDING, forbidden=False)
         # authentication: the key class decides which family a key may read
         key = bearer_key(self.headers)
         cls = emu.classify(key)
         entry["key_class"] = cls
         denied = key_error(key, cls, key_class)
         if denied is not None:
-            return self._error(denied)
-        if fault == "403":
-            return self._error(
-                ApiError(
-                    403,
-                    "You have insufficient permissions for this operation.",
-                    type="invalid_request_error",
-                    code="insufficient_permissions",
-                )
-            )
-        stuck = faults.stuck(path)
-        if stuck:  # every page request is answered as the first one
-            query = {name: values for name, values in query.items() if name not in ("after", "page")}
+            raise denied
+        faults.forbid(fault, API_WORDING)
         req = Request(
             method=method,
             path=path,
-            query=query,
+            query=faults.first_page_query(path, query),
             headers=self.headers,
             path_params=m.groupdict(),
             key=key,
@@ -444,28 +391,13 @@ class _Handler(BaseHTTPRequestHandler):
             project_id=emu.project_keys.get(key),
             emulator=emu,
         )
-        try:
-            body = handler(req, emu.data)
-        except ApiError as error:
-            return self._error(error)
+        body = handler(req, emu.data)
         if isinstance(body, Redirect):
             self._send(body.status, None, raw=b"", headers={"Location": body.location}, content_type="text/plain")
             return body.status
-        if stuck and isinstance(body, dict) and isinstance(body.get("data"), list):
-            entry["fault"] = "stuck"
-            body = _stuck_page(body, faults.stuck_mode)
-        if any(path.startswith(p) for p in faults.drift_prefixes) and isinstance(body, dict):
-            for item in body.get("data") if isinstance(body.get("data"), list) else [body]:
-                for row in item.get("results", [item]) if isinstance(item, dict) else []:
-                    row[faults.drift_field] = {"new": True}
-        payload = json.dumps(body, separators=(",", ":")).encode()
-        if fault == "truncate":
-            self._send(200, None, raw=payload[: max(1, len(payload) // 2)])
-            return 200
-        if fault == "html":
-            self._send(200, None, raw=b"<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html")
-            return 200
-        self._send(200, None, raw=payload)
+        body = faults.alter(entry, path, body)
+        payload, content_type = faults.body(fault, json.dumps(body, separators=(",", ":")).encode())
+        self._send(200, None, raw=payload, content_type=content_type)
         return 200
 
     # ------------------------------------------------------------------ pre-signed storage (compliance log files)
@@ -485,40 +417,15 @@ class _Handler(BaseHTTPRequestHandler):
         self, emu: Emulator, entry: Dict[str, Any], method: str, path: str, query: Dict[str, List[str]]
     ) -> Optional[int]:
         faults = emu.faults
-        if faults.latency_ms:
-            time.sleep(faults.latency_ms / 1000.0)
+        faults.wait()
         if method != "GET":
-            return self._error(ApiError(405, f"Method not allowed ({method}).", code=None))
-        fault = faults.decide(entry["n"], path)
-        entry["fault"] = fault
-        if fault == "reset":
-            self._reset()
-            return None
-        if fault == "403":
-            return self._error(ApiError(403, "Access Denied", type="AccessDenied", code="AccessDenied"))
-        if fault == "429":
-            headers = {"Retry-After": str(faults.retry_after)} if faults.retry_after is not None else {}
-            return self._error(
-                ApiError(429, "Please reduce your request rate.", type="SlowDown", code="SlowDown", headers=headers)
-            )
-        if fault and fault.isdigit() and fault.startswith("5"):
-            return self._error(
-                ApiError(
-                    int(fault),
-                    "We encountered an internal error. Please try again.",
-                    type="InternalError",
-                    code="InternalError",
-                )
-            )
-        if fault == "slow":
-            time.sleep(faults.slow_seconds)
+            raise ApiError(405, f"Method not allowed ({method}).", code=None)
+        fault = faults.take(entry, path)
+        faults.before_serving(fault, STORAGE_WORDING)
         signature = (query.get("X-Amz-Signature") or [None])[0]
-        try:
-            log_file, large_mb = compliance.storage_object(emu.data, path[len(STORAGE_PREFIX) :], signature)
-        except ApiError as error:
-            return self._error(error)
+        log_file, large_mb = compliance.storage_object(emu.data, path[len(STORAGE_PREFIX) :], signature)
         if fault == "html":
-            self._send(200, None, raw=b"<html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html")
+            self._send(200, None, raw=HTML_PAGE, content_type="text/html")
             return 200
         size, sha = compliance.stats(emu.data, log_file, large_mb)
         self.send_response(200)

@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 
 from integration_tests.sync_harness import catalog_for
-from openai_emulator import audit
+from openai_emulator.audit import audit_events, is_tenant
 from openai_emulator.minimum import count_by_template, minimum_requests
 
 from .conftest import ROOT, Run, clean_env, run
@@ -68,7 +68,7 @@ def _requests(emulator) -> Counter:
 
 def _audit_event_ids(emulator, since: int | None = None) -> Dict[str, str]:
     """id -> type of every audit event the emulator holds at or after `since` (default: its period start)."""
-    events = audit.audit_events(emulator.data)
+    events = audit_events(emulator.data)
     since = emulator.data.period_start if since is None else since
     items = [events.item(i) for i in range(events.count)]
     return {e["id"]: e["type"] for e in items if e["effective_at"] >= since}
@@ -123,7 +123,7 @@ def test_package_and_manifest_only_emit_the_same_records_state_and_requests(emul
     assert _records(package) == _records(manifest)
     # audit_logs: the regular and the tenant-scoped events (tenant_only=true), each once
     expected = _audit_event_ids(emulator)
-    assert any(audit.is_tenant(t) for t in expected.values()) and any(not audit.is_tenant(t) for t in expected.values())
+    assert any(is_tenant(t) for t in expected.values()) and any(not is_tenant(t) for t in expected.values())
     audit = [json.loads(row) for row in _records(package)["audit_logs"]]
     assert sorted(e["id"] for e in audit) == sorted(expected)
     assert _final_states(package) == _final_states(manifest)
@@ -172,22 +172,20 @@ def test_a_0_2_audit_logs_state_keeps_its_cursor_and_reads_the_tenant_events_onc
     catalog_path = tmp_path / "catalog.json"
     catalog_path.write_text(json.dumps(catalog))
     events = _audit_event_ids(emulator)
-    coll = audit.audit_events(emulator.data)
+    coll = audit_events(emulator.data)
     items = [coll.item(i) for i in range(coll.count)]
-    saved = sorted(e["effective_at"] for e in items if not audit.is_tenant(e["type"]))[len(items) // 2]
+    saved = sorted(e["effective_at"] for e in items if not is_tenant(e["type"]))[len(items) // 2]
     runner, extra = (PACKAGE, []) if runtime == "package" else (MANIFEST_ONLY, _manifest_args(tmp_path))
     result, requests = _read(
         emulator, runner, tmp_path, runtime, catalog_path, {"audit_logs": {"effective_at": str(saved)}}, extra
     )
     got = [json.loads(row)["id"] for row in _records(result).get("audit_logs", [])]
     newer = _audit_event_ids(emulator, since=saved)
-    want = {i for i, t in newer.items() if not audit.is_tenant(t)} | {
-        i for i, t in events.items() if audit.is_tenant(t)
-    }
+    want = {i for i, t in newer.items() if not is_tenant(t)} | {i for i, t in events.items() if is_tenant(t)}
     assert sorted(got) == sorted(want) and len(got) == len(set(got))
     state = _final_states(result)["audit_logs"]
     assert {entry["partition"]["tenant_only"] for entry in state["states"]} == {"false", "true"}
-    tenant_count = sum(audit.is_tenant(t) for t in events.values())
+    tenant_count = sum(is_tenant(t) for t in events.values())
     regular_count = len(want) - tenant_count
     assert requests["/organization/audit_logs"] == max(1, -(-regular_count // 100)) + max(1, -(-tenant_count // 100))
 
