@@ -24,11 +24,17 @@ connector's `compliance_api_base_url` is `emu.base_url + "/chatgpt/v1"`:
 The principal segment must match the id: `org-...` under `organizations`, anything else (UUIDs) under `workspaces`;
 a mismatch or an unknown principal is a 404. Principals: two workspaces (UUIDs) and the organisation (`org-...`).
 
-Files: one per principal x event type x window (1 h for AUTH_LOG and CONVERSATION_MESSAGE, 6 h for FILE_UPLOAD),
+Files: one per principal x event type x window (1 h for AUTH_LOG and CONVERSATION_MESSAGE, 6 h for FILE_UPLOAD,
+1 day for COSTS),
 for the windows that had activity, over [period_start, now); a file is listed once created (a few minutes after its
 window ends). A file's existence, id and content depend on (seed, principal, event type, window) only, so files are
 immutable across emulators with a later `now`. 1..20 lines per file; the knob `compliance_large_file_mb` makes the
 first AUTH_LOG file of the first workspace that many MiB (1 KiB lines). Times are ISO 8601 `%Y-%m-%dT%H:%M:%SZ`.
+
+COSTS events follow the provisional field names in ../shared/reference/chatgpt-compliance-api-notes.md (one vendor's
+fixtures; the real nesting is not public): `organization_id`, `day`, `hour`, `user_id`, `user_email`, `product`,
+`surface`, `client`, `model`, `service_tier`, token counts, and `billing_lines` [{sku, quantity {unit, value},
+credits {unit, value}, estimated_cost {amount, currency}}]. Amounts are whole micro-dollars (`cost_micros`).
 """
 
 from __future__ import annotations
@@ -73,7 +79,10 @@ PROFILES: Dict[str, Tuple[int, Tuple[float, float, float]]] = {
     "AUTH_LOG": (3600, (0.92, 0.35, 0.25)),
     "CONVERSATION_MESSAGE": (3600, (0.6, 0.3, 0.15)),
     "FILE_UPLOAD": (6 * 3600, (0.5, 0.4, 0.3)),
+    "COSTS": (86400, (0.95, 0.7, 0.9)),
 }
+COSTS_PRODUCTS = [("chat", "web", "chatgpt-web"), ("codex", "ide", "codex-vscode"), ("image", "desktop", "chatgpt-mac")]
+COSTS_MODELS = ["gpt-5", "gpt-5-mini", "gpt-image-1"]
 EVENT_TYPES = list(PROFILES)
 DEFAULT_EVENT_TYPES = ["AUTH_LOG", "CONVERSATION_MESSAGE"]  # what `Emulator.connector_config(compliance=True)` asks for
 USER_AGENTS = [
@@ -296,6 +305,8 @@ def _event(ds: Dataset, f: LogFile, i: int, n: int, pool: Sequence[Tuple[str, st
                 "content": {"parts": [f"Notes on project {word}: SECRET-CONTENT-{h % 100_000_000}"]},
             },
         )
+    if f.event_type == "COSTS":
+        return _costs_event(ds, f, i, h, base)
     word = WORDS[(h >> 8) % len(WORDS)]
     return dict(
         base,
@@ -306,6 +317,57 @@ def _event(ds: Dataset, f: LogFile, i: int, n: int, pool: Sequence[Tuple[str, st
             "size_bytes": 1000 + (h >> 16) % 5_000_000,
         },
     )
+
+
+def cost_micros(h: int, line: int) -> int:
+    """The estimated USD cost of billing line `line` of a COSTS event whose line hash is h, in micro-dollars."""
+    return 1_000 + (h >> (8 * line)) % 400_000
+
+
+def _costs_event(ds: Dataset, f: LogFile, i: int, h: int, base: Dict[str, Any]) -> Dict[str, Any]:
+    product, surface, client = COSTS_PRODUCTS[h % len(COSTS_PRODUCTS)]
+    model = COSTS_MODELS[(h >> 4) % len(COSTS_MODELS)]
+    day = datetime.fromtimestamp(f.start, tz=timezone.utc).strftime("%Y-%m-%d")
+    tokens_in, tokens_out = 100 + h % 50_000, 50 + (h >> 12) % 20_000
+    billing_lines = []
+    for line, (sku, unit, quantity) in enumerate(
+        [(f"{model}:input", "tokens", tokens_in), (f"{model}:output", "tokens", tokens_out)][: 1 + h % 2]
+    ):
+        micros = cost_micros(h, line)
+        billing_lines.append(
+            {
+                "sku": sku,
+                "quantity": {"unit": unit, "value": quantity},
+                "credits": {"unit": "credits", "value": micros / 40_000},
+                "estimated_cost": {"amount": micros / 1_000_000, "currency": "USD"},
+            }
+        )
+    return dict(
+        base,
+        organization_id=principals(ds)[-1],
+        day=day,
+        hour=(i * 24) // max(1, f.lines),
+        user_id=base["actor"]["user_id"],
+        user_email=base["actor"]["email"],
+        product=product,
+        surface=surface,
+        client=client,
+        model=model,
+        service_tier="default",
+        input_text_tokens=tokens_in,
+        cached_input_text_tokens=tokens_in // 4,
+        output_text_tokens=tokens_out,
+        billing_lines=billing_lines,
+    )
+
+
+def cost_events(ds: Dataset) -> Iterator[Dict[str, Any]]:
+    """Every COSTS event the emulator serves now, over every principal (for tests that check what was synced)."""
+    for p in range(len(principals(ds))):
+        for f in partition(ds, p, "COSTS").files:
+            pool = actors(ds, f.p)
+            for i in range(f.lines):
+                yield _event(ds, f, i, f.lines, pool)
 
 
 def lines(ds: Dataset, f: LogFile, large_mb: float = 0) -> Iterator[bytes]:

@@ -257,6 +257,31 @@ STREAMS: Dict[str, Dict[str, Any]] = {
                 "principal_id": STR,
                 "event_type": STR,
                 "log_file_end_time": NSTR,
+                # COSTS events (provisional names: docs/openai.md, "ChatGPT Enterprise compliance logs"), declared so
+                # that typed destinations keep them; other event types leave them out.
+                "organization_id": NSTR,
+                "day": NSTR,
+                "hour": NINT,
+                "user_id": NSTR,
+                "user_email": NSTR,
+                "product": NSTR,
+                "surface": NSTR,
+                "client": NSTR,
+                "model": NSTR,
+                "service_tier": NSTR,
+                "input_text_tokens": NINT,
+                "cached_input_text_tokens": NINT,
+                "output_text_tokens": NINT,
+                "output_image_tokens": NINT,
+                "billing_lines": {
+                    "type": ["array", "null"],
+                    "items": _obj(
+                        sku=NSTR,
+                        quantity=_obj(unit=NSTR, value=NNUM),
+                        credits=_obj(unit=NSTR, value=NNUM),
+                        estimated_cost=_obj(amount=NNUM, currency=NSTR),
+                    ),
+                },
             }
         }
     },

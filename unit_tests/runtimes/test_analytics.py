@@ -24,6 +24,7 @@ import duckdb
 import pytest
 
 from openai_emulator import Emulator
+from openai_emulator.compliance import DEFAULT_EVENT_TYPES, cost_events
 from openai_emulator.data import DAY, Dataset
 from openai_emulator.usage import ENDPOINTS, cost_lines, model as usage_model
 from scripts import report
@@ -63,6 +64,7 @@ class Build:
     focus_columns: List[str]
     raw_costs_rows: int
     raw_costs_keys: int
+    chatgpt_costs: Dict[Tuple[str, str], Decimal]
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Served:
     micro_per_user: Dict[Tuple[str, str, str, Optional[str]], int]
     trained_lines: set
     tokens_per_project_day: Dict[Tuple[str, str], Tuple[int, int]]
+    chatgpt_micros: Dict[Tuple[str, str], int]
 
 
 def served(ds: Dataset) -> Served:
@@ -99,7 +102,12 @@ def served(ds: Dataset) -> Served:
                 total = tokens[(date, series["dims"]["project_id"])]
                 total[0] += metrics["input_tokens"]
                 total[1] += metrics["output_tokens"]
-    return Served(dict(costs), dict(per_line), dict(per_user), trained, {k: tuple(v) for k, v in tokens.items()})
+    chatgpt: Dict[Tuple[str, str], int] = defaultdict(int)
+    for event in cost_events(ds):  # amounts are whole micro-dollars, so the float round-trips exactly
+        for line in event["billing_lines"]:
+            chatgpt[(event["day"], event["principal_id"])] += round(line["estimated_cost"]["amount"] * 1_000_000)
+    tokens_by_day = {k: tuple(v) for k, v in tokens.items()}
+    return Served(dict(costs), dict(per_line), dict(per_user), trained, tokens_by_day, dict(chatgpt))
 
 
 def day_name(unix: int) -> str:
@@ -110,7 +118,9 @@ def day_name(unix: int) -> str:
 
 def sync_and_build(emu: Emulator, work: Path, name: str, streams: Sequence[str] = (), append: bool = False) -> Build:
     config = work / "config.json"
-    config.write_text(json.dumps(emu.connector_config(compliance=True)))
+    # the compliance logs' COSTS events too, for openai__chatgpt_costs
+    event_types = [*DEFAULT_EVENT_TYPES, "COSTS"]
+    config.write_text(json.dumps(emu.connector_config(compliance=True, compliance_event_types=event_types)))
     out = work / f"{name}.json"
     argv = [sys.executable, SCRIPT, config, work / "openai.duckdb", "--out", out]
     argv += ["--append"] if append else []
@@ -183,6 +193,12 @@ def sync_and_build(emu: Emulator, work: Path, name: str, streams: Sequence[str] 
             focus_columns=focus_columns,
             raw_costs_rows=rows("SELECT count(*) FROM costs")[0][0],
             raw_costs_keys=rows("SELECT count(DISTINCT surrogate_key) FROM costs")[0][0],
+            chatgpt_costs={
+                (str(d), p): v
+                for d, p, v in rows(
+                    "SELECT cost_date, principal_id, sum(estimated_cost) FROM openai__chatgpt_costs GROUP BY 1, 2"
+                )
+            },
         )
 
 
@@ -243,6 +259,14 @@ def test_the_revised_re_read_is_appended_and_counted_once(chain):
     assert sum(second_truth.costs_per_project_day.values()) > sum(first_truth.costs_per_project_day.values())
     changed = {k for k, v in second.costs_per_project_day.items() if first.costs_per_project_day.get(k) != v}
     assert changed and all(day >= chain["revised_since"] for day, _ in changed)  # only the restated days moved
+
+
+def test_chatgpt_costs_per_day_and_principal_equal_the_served_costs_events(chain):
+    """The provisional COSTS events of the compliance logs, synced and parsed: the estimated USD cost per day and
+    principal equals the sum of the served billing lines (whole micro-dollars)."""
+    build, truth = chain["first"]
+    assert truth.chatgpt_micros and len(build.chatgpt_costs) == len(truth.chatgpt_micros)
+    assert {k: v / MICRO for k, v in build.chatgpt_costs.items()} == truth.chatgpt_micros
 
 
 @pytest.mark.parametrize("run_name", ["first", "second"])
