@@ -7,7 +7,7 @@ maximum (`admin_api_keys`, `rate_limits`) any positive `limit` is accepted.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .common import Collection, Limit, Request, id_cursor_page, next_cursor_page, not_found, ordered, window
 from .data import DAY, MODELS, Dataset
@@ -309,37 +309,11 @@ def users(req: Request, ds: Dataset) -> Dict[str, Any]:
     return id_cursor_page(records, has_more)
 
 
-def invites(req: Request, ds: Dataset) -> Dict[str, Any]:
-    coll = org_collections(ds)["invites"]
-    records, has_more = window(req, coll, ordered(coll, "asc"), L100.read(req))
-    return id_cursor_page(records, has_more)
-
-
 def projects(req: Request, ds: Dataset) -> Dict[str, Any]:
     include_archived = req.boolean("include_archived", False)
     keep = None if include_archived else (lambda i: not ds.is_archived(i))
     records, has_more = window(req, ds.projects, ordered(ds.projects, "asc", keep), L100.read(req))
     return id_cursor_page(records, has_more)
-
-
-def admin_api_keys(req: Request, ds: Dataset) -> Dict[str, Any]:
-    coll = org_collections(ds)["admin_api_keys"]
-    order = req.choice("order", ["asc", "desc"], "asc")
-    records, has_more = window(req, coll, ordered(coll, order), UNBOUNDED20.read(req))
-    return id_cursor_page(records, has_more)
-
-
-def certificates(req: Request, ds: Dataset) -> Dict[str, Any]:
-    coll = org_collections(ds)["certificates"]
-    order = req.choice("order", ["asc", "desc"], "desc")
-    records, has_more = window(req, coll, ordered(coll, order), L100.read(req))
-    return id_cursor_page(records, has_more)
-
-
-def groups(req: Request, ds: Dataset) -> Dict[str, Any]:
-    order = req.choice("order", ["asc", "desc"], "asc")
-    records, has_more = window(req, ds.groups, ordered(ds.groups, order), L1000.read(req))
-    return next_cursor_page(records, has_more)
 
 
 def _group_index(req: Request, ds: Dataset) -> int:
@@ -349,7 +323,7 @@ def _group_index(req: Request, ds: Dataset) -> int:
     return g
 
 
-def group_users(req: Request, ds: Dataset) -> Dict[str, Any]:
+def _group_users(req: Request, ds: Dataset) -> Collection:
     g = _group_index(req, ds)
 
     def build() -> Collection:
@@ -364,10 +338,7 @@ def group_users(req: Request, ds: Dataset) -> Dict[str, Any]:
             ids=[ds.users.item(i)["id"] for i in idx],
         )
 
-    coll = ds.cached(("admin", "group_users", g), build)
-    order = req.choice("order", ["asc", "desc"], "desc")
-    records, has_more = window(req, coll, ordered(coll, order), L1000.read(req))
-    return next_cursor_page(records, has_more)
+    return ds.cached(("admin", "group_users", g), build)
 
 
 def _assignments(req: Request, ds: Dataset, coll: Collection) -> Dict[str, Any]:
@@ -381,25 +352,11 @@ def group_roles(req: Request, ds: Dataset) -> Dict[str, Any]:
     return _assignments(req, ds, _assignment_collection(ds, ds.roles, "group_roles", g))
 
 
-def roles(req: Request, ds: Dataset) -> Dict[str, Any]:
-    order = req.choice("order", ["asc", "desc"], "asc")
-    records, has_more = window(req, ds.roles, ordered(ds.roles, order), ROLES.read(req))
-    return next_cursor_page(records, has_more)
-
-
 def user_roles(req: Request, ds: Dataset) -> Dict[str, Any]:
     u = ds.users.index_of(req.path_params["user_id"])
     if u is None:
         raise not_found("user", req.path_params["user_id"])
     return _assignments(req, ds, _assignment_collection(ds, ds.roles, "user_roles", u))
-
-
-def spend_alerts(req: Request, ds: Dataset) -> Dict[str, Any]:
-    coll = org_collections(ds)["spend_alerts"]
-    order = req.choice("order", ["asc", "desc"], "asc")
-    records, has_more = window(req, coll, ordered(coll, order), ALERTS.read(req), before=True)
-    body = id_cursor_page(records, has_more)
-    return body
 
 
 def spend_limit(req: Request, ds: Dataset) -> Dict[str, Any]:
@@ -420,20 +377,6 @@ def data_retention(req: Request, ds: Dataset) -> Dict[str, Any]:
 
 
 # -- per project
-
-
-def project_users(req: Request, ds: Dataset) -> Dict[str, Any]:
-    _, pc = _project(req, ds)
-    coll = pc["users"]
-    records, has_more = window(req, coll, ordered(coll, "asc"), L100.read(req))
-    return id_cursor_page(records, has_more)
-
-
-def project_service_accounts(req: Request, ds: Dataset) -> Dict[str, Any]:
-    _, pc = _project(req, ds)
-    coll = pc["service_accounts"]
-    records, has_more = window(req, coll, ordered(coll, "asc"), L100.read(req))
-    return id_cursor_page(records, has_more)
 
 
 def redacted(key: str) -> str:
@@ -460,37 +403,6 @@ def project_api_keys(req: Request, ds: Dataset) -> Dict[str, Any]:
         {**r, "redacted_value": by_index[coll.index_of(r["id"])]} if coll.index_of(r["id"]) in by_index else r
         for r in records
     ]
-    return id_cursor_page(records, has_more)
-
-
-def project_rate_limits(req: Request, ds: Dataset) -> Dict[str, Any]:
-    _, pc = _project(req, ds)
-    coll = pc["rate_limits"]
-    records, has_more = window(req, coll, ordered(coll, "asc"), UNBOUNDED100.read(req), before=True)
-    return id_cursor_page(records, has_more)
-
-
-def project_certificates(req: Request, ds: Dataset) -> Dict[str, Any]:
-    _, pc = _project(req, ds)
-    coll = pc["certificates"]
-    order = req.choice("order", ["asc", "desc"], "desc")
-    records, has_more = window(req, coll, ordered(coll, order), L100.read(req))
-    return id_cursor_page(records, has_more)
-
-
-def project_groups(req: Request, ds: Dataset) -> Dict[str, Any]:
-    _, pc = _project(req, ds)
-    coll = pc["groups"]
-    order = req.choice("order", ["asc", "desc"], "asc")
-    records, has_more = window(req, coll, ordered(coll, order), ALERTS.read(req))
-    return next_cursor_page(records, has_more, id_field="group_id")
-
-
-def project_spend_alerts(req: Request, ds: Dataset) -> Dict[str, Any]:
-    _, pc = _project(req, ds)
-    coll = pc["spend_alerts"]
-    order = req.choice("order", ["asc", "desc"], "asc")
-    records, has_more = window(req, coll, ordered(coll, order), ALERTS.read(req), before=True)
     return id_cursor_page(records, has_more)
 
 
@@ -525,14 +437,6 @@ def project_data_retention(req: Request, ds: Dataset) -> Dict[str, Any]:
     return {"object": "project.data_retention", "type": "organization_default" if p % 4 else "zero_data_retention"}
 
 
-def project_roles(req: Request, ds: Dataset) -> Dict[str, Any]:
-    _, pc = _project(req, ds)
-    coll = pc["roles"]
-    order = req.choice("order", ["asc", "desc"], "asc")
-    records, has_more = window(req, coll, ordered(coll, order), ROLES.read(req))
-    return next_cursor_page(records, has_more)
-
-
 def project_user_roles(req: Request, ds: Dataset) -> Dict[str, Any]:
     p, pc = _project(req, ds)
     uid = req.path_params["user_id"]
@@ -551,6 +455,58 @@ def project_group_roles(req: Request, ds: Dataset) -> Dict[str, Any]:
     return _assignments(
         req, ds, _assignment_collection(ds, pc["roles"], "project_group_roles", (p, k) if p or k else 0)
     )
+
+
+Handler = Callable[[Request, Dataset], Dict[str, Any]]
+
+
+def paged(
+    collection: Callable[[Request, Dataset], Collection],
+    limit: Limit = L100,
+    order: Optional[str] = None,
+    page: Callable[..., Dict[str, Any]] = id_cursor_page,
+    before: bool = False,
+    **page_options: Any,
+) -> Handler:
+    """The handler of a plain paged list: the records of `collection(req, ds)` (which raises a 404 for an unknown
+    parent), ordered by the `order` parameter when the endpoint takes one (`order` is then its default; None: the
+    endpoint has no `order` and lists oldest first), windowed by `after` (and `before`), `limit` read as `limit`
+    says, and shaped by `page` (an id-cursor or a next-cursor page)."""
+
+    def handler(req: Request, ds: Dataset) -> Dict[str, Any]:
+        coll = collection(req, ds)
+        direction = req.choice("order", ["asc", "desc"], order) if order else "asc"
+        records, has_more = window(req, coll, ordered(coll, direction), limit.read(req), before=before)
+        return page(records, has_more, **page_options)
+
+    return handler
+
+
+def org(name: str) -> Callable[[Request, Dataset], Collection]:
+    """An organisation collection by name (see org_collections)."""
+    return lambda req, ds: org_collections(ds)[name]
+
+
+def per_project(name: str) -> Callable[[Request, Dataset], Collection]:
+    """A collection of the project in the path (a 404 for an unknown project)."""
+    return lambda req, ds: _project(req, ds)[1][name]
+
+
+# The plain paged lists, one row each: collection, limit, default `order` (None: no `order` parameter), page style.
+invites = paged(org("invites"))
+admin_api_keys = paged(org("admin_api_keys"), UNBOUNDED20, "asc")
+certificates = paged(org("certificates"), L100, "desc")
+groups = paged(lambda req, ds: ds.groups, L1000, "asc", next_cursor_page)
+group_users = paged(_group_users, L1000, "desc", next_cursor_page)
+roles = paged(lambda req, ds: ds.roles, ROLES, "asc", next_cursor_page)
+spend_alerts = paged(org("spend_alerts"), ALERTS, "asc", before=True)
+project_users = paged(per_project("users"))
+project_service_accounts = paged(per_project("service_accounts"))
+project_rate_limits = paged(per_project("rate_limits"), UNBOUNDED100, before=True)
+project_certificates = paged(per_project("certificates"), L100, "desc")
+project_groups = paged(per_project("groups"), ALERTS, "asc", next_cursor_page, id_field="group_id")
+project_spend_alerts = paged(per_project("spend_alerts"), ALERTS, "asc", before=True)
+project_roles = paged(per_project("roles"), ROLES, "asc", next_cursor_page)
 
 
 ROUTES: List[Tuple[str, Callable[[Request, Dataset], Dict[str, Any]]]] = [
