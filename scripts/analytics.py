@@ -18,39 +18,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, ClassVar, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT = ROOT / "dbt"
 SCHEMA = "main"  # PyAirbyte's DuckDB cache writes the streams' tables here; the models go beside them
-
-
-def union_aware_cache(cache_class: Any) -> Any:
-    """PyAirbyte's DuckDB cache, storing fields whose schema allows several JSON types as JSON.
-
-    The stream schemas say what OpenAI returns, and a few fields take one of several types: e.g. an assistant's
-    `response_format` is `"auto"` or an object, so its schema is `{"type": ["string", "object", "null"]}`. Airbyte's
-    destinations store such a union as JSON; PyAirbyte's type converter maps only single-typed fields and would
-    print "Could not determine airbyte type" and fall back to text. This converter gives unions PyAirbyte's JSON
-    type (as its BigQuery and Snowflake processors customise theirs); every other field is typed as PyAirbyte does.
-    """
-    from airbyte._processors.sql.duckdb import DuckDBSqlProcessor
-    from airbyte.types import SQLTypeConverter
-
-    class UnionAwareTypeConverter(SQLTypeConverter):
-        def to_sql_type(self, json_schema_property_def: Any) -> Any:
-            types = json_schema_property_def.get("type")
-            if isinstance(types, list) and len([t for t in types if t != "null"]) > 1:
-                return self.get_json_type()
-            return super().to_sql_type(json_schema_property_def)
-
-    class UnionAwareProcessor(DuckDBSqlProcessor):
-        type_converter_class = UnionAwareTypeConverter
-
-    class UnionAwareDuckDBCache(cache_class):  # type: ignore[misc, valid-type]
-        _sql_processor_class: ClassVar[type] = UnionAwareProcessor
-
-    return UnionAwareDuckDBCache
 
 
 def sync(
@@ -69,7 +41,10 @@ def sync(
         source.select_streams(list(streams))
     else:
         source.select_all_streams()
-    cache = union_aware_cache(DuckDBCache)(db_path=str(db_path), schema_name=SCHEMA)
+    # PyAirbyte's public DuckDB cache. Its type converter maps single-typed fields only: the one top-level union
+    # field (assistants.response_format, a string or an object) is stored as text, and PyAirbyte prints one
+    # "Could not determine airbyte type" line for it (unit_tests/test_schema_types.py).
+    cache = DuckDBCache(db_path=str(db_path), schema_name=SCHEMA)
     try:
         result = source.read(cache=cache, force_full_refresh=True, write_strategy="append" if append else "replace")
         return {name: len(dataset) for name, dataset in result.streams.items()}

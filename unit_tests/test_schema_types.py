@@ -1,9 +1,8 @@
 """Every field of every stream schema has a JSON type a destination can map (no untyped `{}`), and PyAirbyte, which
-the demo loads into DuckDB, types every top-level column without "Could not determine airbyte type". Runs on the
-manifest alone (no reference file needed)."""
+the demo loads into DuckDB, types every top-level column but the documented unions (stored as text). Runs on the
+manifest alone."""
 
 import contextlib
-import importlib.util
 import io
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Tuple
@@ -52,15 +51,6 @@ def test_pyairbyte_types_every_top_level_field():
         for field, sub in (schema.get("properties") or {}).items()
         if "Could not determine" in _pyairbyte_warnings(converter, sub)
     }
-    assert unknown == UNIONS  # PyAirbyte's own converter only fails on the documented unions
-
-    spec = importlib.util.spec_from_file_location("analytics", ROOT / "scripts" / "analytics.py")
-    analytics = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(analytics)
-    from airbyte.caches import DuckDBCache
-
-    union_aware = analytics.union_aware_cache(DuckDBCache)._sql_processor_class.type_converter_class()
-    for name, schema in SCHEMAS.items():
-        for field, sub in (schema.get("properties") or {}).items():
-            assert not _pyairbyte_warnings(union_aware, sub), (name, field)
-    assert str(union_aware.to_sql_type(SCHEMAS["assistants"]["properties"]["response_format"])) == "JSON"
+    # PyAirbyte's own converter fails only on the documented unions: the demo and the analytics chain store those as
+    # text (scripts/analytics.py uses PyAirbyte's public DuckDB cache as it is).
+    assert unknown == UNIONS
