@@ -1145,6 +1145,8 @@ def project_of_key(config: Mapping[str, Any]) -> str:
     configured = config.get("project_id")
     if configured and not config.get("__check_mode"):
         return str(configured)
+    if config.get("__check_mode"):  # check verifies every time it runs
+        return _look_up_project(config)
     digest = hashlib.sha256(
         "\n".join(
             str(config.get(n) or "") for n in ("api_base_url", "admin_api_key", "project_api_key", "project_id")
