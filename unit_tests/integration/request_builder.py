@@ -1,11 +1,12 @@
 """Requests the connector is expected to send, with their exact query parameters."""
 
-from typing import Any, Dict, Optional
+from datetime import datetime
+from typing import Any, Dict, List, Optional
 
-from airbyte_cdk.test.mock_http import HttpRequest
+from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from airbyte_cdk.test.mock_http.request import ANY_QUERY_PARAMS
 
-from .config import API_BASE, CODEX_BASE, COMPLIANCE_BASE, COMPLIANCE_KEY
+from .config import API_BASE, CODEX_BASE, CODEX_KEY, COMPLIANCE_BASE, COMPLIANCE_KEY
 
 
 class RequestBuilder:
@@ -59,3 +60,76 @@ def compliance_logs_request(kind: str, principal: str, after: str, event_type: s
         .with_limit(100)
         .with_param("after", after)
     )
+
+
+def epoch(text: str) -> int:
+    """Unix seconds of an ISO 8601 time (`2026-03-14T00:00:00Z`) or a UTC day (`2026-03-14`)."""
+    return int(
+        datetime.fromisoformat(text.replace("Z", "+00:00") if "T" in text else text + "T00:00:00+00:00").timestamp()
+    )
+
+
+def expect(http: HttpMocker, request: RequestBuilder, response: HttpResponse) -> HttpRequest:
+    """Register a response; returns the request object, for http.assert_number_of_calls (it matches by identity)."""
+    built = request.build()
+    http.get(built, response)
+    return built
+
+
+# Usage and costs: the `group_by` values each endpoint accepts (OpenAPI), and the most buckets per request.
+USAGE_GROUP_BY = {
+    "usage_completions": ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"],
+    "usage_embeddings": ["project_id", "user_id", "api_key_id", "model"],
+    "usage_moderations": ["project_id", "user_id", "api_key_id", "model"],
+    "usage_images": ["project_id", "user_id", "api_key_id", "model", "size", "source"],
+    "usage_audio_speeches": ["project_id", "user_id", "api_key_id", "model"],
+    "usage_audio_transcriptions": ["project_id", "user_id", "api_key_id", "model"],
+    "usage_vector_stores": ["project_id"],
+    "usage_code_interpreter_sessions": ["project_id"],
+    "usage_file_search_calls": ["project_id", "user_id", "api_key_id", "vector_store_id"],
+    "usage_web_search_calls": ["project_id", "user_id", "api_key_id", "model", "context_level"],
+    "costs": ["project_id", "line_item", "api_key_id"],
+}
+MAX_BUCKETS = {"1d": 31, "1h": 168, "1m": 1440}
+
+
+def usage_endpoint(stream: str) -> str:
+    return "/organization/costs" if stream == "costs" else "/organization/usage/" + stream[len("usage_") :]
+
+
+def usage_request(
+    stream: str,
+    start: int,
+    end: int,
+    width: str = "1d",
+    group_by: Optional[List[str]] = None,
+    page: Optional[str] = None,
+) -> RequestBuilder:
+    """A usage or costs page: the range, the bucket width, the most buckets, the endpoint's `group_by` values."""
+    limit = 180 if stream == "costs" else MAX_BUCKETS[width]
+    request = (
+        RequestBuilder.api(usage_endpoint(stream))
+        .with_param("bucket_width", width)
+        .with_limit(limit)
+        .with_param("start_time", start)
+        .with_param("end_time", end)
+    )
+    group_by = USAGE_GROUP_BY[stream] if group_by is None else group_by
+    if group_by:
+        request = request.with_param("group_by", group_by)
+    return request.with_page(page) if page else request
+
+
+def codex_request(
+    endpoint: str, workspace: str, start: int, end: int, page: Optional[str] = None, limit: int = 500
+) -> RequestBuilder:
+    """A Codex Analytics page (`usage`, `code_reviews`, `code_review_responses`) of one workspace, without `group`."""
+    builder = (
+        RequestBuilder.codex(f"/workspaces/{workspace}/{endpoint}")
+        .with_bearer(CODEX_KEY)
+        .with_param("start_time", start)
+        .with_param("end_time", end)
+        .with_param("group_by", "day")
+        .with_limit(limit)
+    )
+    return builder.with_page(page) if page else builder

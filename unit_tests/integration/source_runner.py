@@ -9,7 +9,7 @@ import re
 import tempfile
 from io import StringIO
 from pathlib import Path
-from typing import Any, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
@@ -18,6 +18,7 @@ from airbyte_cdk.models import AirbyteMessageSerializer, ConfiguredAirbyteCatalo
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, discover as _discover, make_file, read as _read
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
+from airbyte_cdk.test.state_builder import StateBuilder
 
 from source_openai import SourceOpenai
 
@@ -109,3 +110,17 @@ def assert_records_match_schema(config: Mapping[str, Any], stream: str, records:
         assert not errors, f"{stream}: record does not match its schema: {errors}"
         undeclared = set(record) - declared
         assert not undeclared, f"{stream}: fields missing from the schema: {sorted(undeclared)}"
+
+
+def stream_state(stream: str, value: Mapping[str, Any]) -> List[Any]:
+    """An incoming state of one stream, built with the CDK's StateBuilder."""
+    return StateBuilder().with_stream_state(stream, dict(value)).build()
+
+
+def final_state(output: EntrypointOutput, stream: str) -> Dict[str, Any]:
+    """The last state a read emitted for `stream`."""
+    states = [
+        m.state.stream.stream_state for m in output.state_messages if m.state.stream.stream_descriptor.name == stream
+    ]
+    assert states, f"no state for {stream}"
+    return dict(states[-1].__dict__)

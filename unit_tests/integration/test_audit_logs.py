@@ -11,12 +11,14 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from .config import ConfigBuilder
-from .request_builder import RequestBuilder
+from .request_builder import RequestBuilder, epoch as ts, usage_request
 from .response_builder import bucket, error_response, id_cursor_page, page_token_page
-from .source_runner import read, records_of
-from .test_usage_costs import NOW, NOW_TS, final_state, schema_of, state_of, ts, usage_request
+from .source_runner import discovered_schemas, final_state, read, records_of, stream_state
 
 START = "2026-03-01T00:00:00Z"
+
+
+NOW, NOW_TS = "2026-03-15T12:34:56Z", 1773578096  # time is frozen here (NOW_TS: NOW in Unix seconds)
 
 
 def audit_request(gte: int, after: Optional[str] = None, tenant: bool = False) -> RequestBuilder:
@@ -126,7 +128,7 @@ def test_second_sync_filters_each_partition_server_side_from_its_own_cursor() ->
             ConfigBuilder().with_start_date(START).build(),
             "audit_logs",
             mode=SyncMode.incremental,
-            state=state_of("audit_logs", partition_state(saved, saved_tenant)),
+            state=stream_state("audit_logs", partition_state(saved, saved_tenant)),
         )
         http_mocker.assert_number_of_calls(regular, 1)
         http_mocker.assert_number_of_calls(tenant_request, 1)
@@ -147,7 +149,7 @@ def test_a_0_2_state_keeps_the_regular_cursor_and_reads_tenant_events_once_from_
             ConfigBuilder().with_start_date(START).build(),
             "audit_logs",
             mode=SyncMode.incremental,
-            state=state_of("audit_logs", {"effective_at": str(saved)}),
+            state=stream_state("audit_logs", {"effective_at": str(saved)}),
         )
         http_mocker.assert_number_of_calls(regular, 1)
         http_mocker.assert_number_of_calls(tenant_request, 1)
@@ -160,7 +162,7 @@ def test_a_0_2_state_keeps_the_regular_cursor_and_reads_tenant_events_once_from_
 
 def test_a_future_state_does_not_stall_audit_logs() -> None:
     future = ts("2099-01-01T00:00:00Z")
-    state = state_of("audit_logs", partition_state(future, future))
+    state = stream_state("audit_logs", partition_state(future, future))
     with freeze_time(NOW):
         with HttpMocker() as http_mocker:
             output = read(
@@ -169,7 +171,7 @@ def test_a_future_state_does_not_stall_audit_logs() -> None:
     # pulled back to now: nothing to read yet, and the cursors are now real times
     assert cursors(final_state(output, "audit_logs")) == {"false": str(NOW_TS), "true": str(NOW_TS)}
     assert any("is in the future" in m.log.message for m in output.logs)
-    later = state_of("audit_logs", final_state(output, "audit_logs"))
+    later = stream_state("audit_logs", final_state(output, "audit_logs"))
     with freeze_time("2026-03-16T00:00:00Z"):
         with HttpMocker() as http_mocker:
             request = audit_request(NOW_TS).build()
@@ -212,7 +214,7 @@ def test_every_event_type_keeps_its_detail_object_whole_even_without_a_schema_pr
         "changes": {"idp": "okta", "nested": [1, {"x": None}]},
     }
     assert records["audit_log-2"]["brand_new_top_level"] == 7
-    schema = schema_of("audit_logs")
+    schema = discovered_schemas(ConfigBuilder().build())["audit_logs"]
     assert "tenant.sso.configured" not in schema["properties"] and schema["additionalProperties"] is True
     for record in records.values():
         jsonschema.validate(record, schema)

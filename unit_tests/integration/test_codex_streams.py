@@ -23,7 +23,7 @@ from source_openai.components import (
 )
 
 from .config import CODEX_KEY, ConfigBuilder
-from .request_builder import RequestBuilder
+from .request_builder import RequestBuilder, codex_request, expect
 from .response_builder import error_response, page_token_page
 from .source_runner import check, discover, read, records_of
 
@@ -71,27 +71,8 @@ def usage_request(
 def review_request(
     endpoint: str, workspace: str, start: int = JAN_01, end: int = JAN_11, page: Optional[str] = None
 ) -> RequestBuilder:
-    """code_reviews / code_review_responses: like usage, without `group`."""
-    return _with_common(
-        RequestBuilder.codex(f"/workspaces/{workspace}/{endpoint}").with_bearer(CODEX_KEY), start, end, page
-    )
-
-
-def _with_common(builder: RequestBuilder, start: int, end: int, page: Optional[str]) -> RequestBuilder:
-    builder = (
-        builder.with_param("start_time", start)
-        .with_param("end_time", end)
-        .with_param("group_by", "day")
-        .with_limit(500)
-    )
-    return builder.with_page(page) if page else builder
-
-
-def expect(http: HttpMocker, request: RequestBuilder, response: HttpResponse):
-    """Register a response; returns the request object, for http.assert_number_of_calls (it matches by identity)."""
-    built = request.build()
-    http.get(built, response)
-    return built
+    """code_reviews / code_review_responses over this module's window: like usage, without `group`."""
+    return codex_request(endpoint, workspace, start, end, page)
 
 
 def usage_row(

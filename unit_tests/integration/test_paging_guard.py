@@ -16,7 +16,7 @@ from freezegun import freeze_time
 
 from .admin_streams import page, request, sample_record
 from .config import ConfigBuilder
-from .request_builder import RequestBuilder
+from .request_builder import RequestBuilder, codex_request, epoch, expect, usage_request
 from .response_builder import (
     bucket,
     error_response,
@@ -26,8 +26,10 @@ from .response_builder import (
     page_token_page,
 )
 from .source_runner import all_output_text, read, records_of
-from .test_codex_streams import DAY, JAN_01, expect, review_request
-from .test_usage_costs import NOW, NOW_TS, ts, usage_request
+
+DAY = 86400
+NOW, NOW_TS = "2026-03-15T12:34:56Z", epoch("2026-03-15T12:34:56Z")  # usage tests freeze time here
+JAN_01, JAN_11 = epoch("2026-01-01"), epoch("2026-01-11")  # the Codex test's window (time frozen on 2026-01-10)
 
 INVITES = [sample_record("invites", id=f"invite_{n}") for n in range(1, 5)]
 
@@ -155,7 +157,7 @@ def test_a_list_without_last_id_uses_the_last_items_id():
 
 @freeze_time(NOW)
 def test_page_token_usage_pages():
-    start = ts("2026-03-14T00:00:00Z")
+    start = epoch("2026-03-14T00:00:00Z")
     row = {"object": "organization.usage.images.result", "images": 2, "num_model_requests": 1, "project_id": "p1"}
     with HttpMocker() as http:
         first = usage_request("usage_images", start, NOW_TS).build()
@@ -180,9 +182,15 @@ def test_codex_pages_one_workspace_stuck_the_other_completes():
         "reviews": 1,
     }
     with HttpMocker() as http:
-        expect(http, review_request("code_reviews", "ws_1"), page_token_page([review], next_page="p2"))
-        expect(http, review_request("code_reviews", "ws_1", page="p2"), page_token_page([review], next_page="p2"))
-        expect(http, review_request("code_reviews", "ws_2"), page_token_page([dict(review, user_id="u2")]))
+        expect(http, codex_request("code_reviews", "ws_1", JAN_01, JAN_11), page_token_page([review], next_page="p2"))
+        expect(
+            http,
+            codex_request("code_reviews", "ws_1", JAN_01, JAN_11, page="p2"),
+            page_token_page([review], next_page="p2"),
+        )
+        expect(
+            http, codex_request("code_reviews", "ws_2", JAN_01, JAN_11), page_token_page([dict(review, user_id="u2")])
+        )
         output = read(
             ConfigBuilder().with_codex("ws_1,ws_2").build(),
             "codex_code_reviews",
@@ -225,7 +233,7 @@ def test_next_cursor_a_page_with_more_but_no_next_fails_instead_of_ending_quietl
 
 @freeze_time(NOW)
 def test_page_token_a_usage_page_with_more_but_no_next_page_fails():
-    start = ts("2026-03-14T00:00:00Z")
+    start = epoch("2026-03-14T00:00:00Z")
     row = {"object": "organization.usage.images.result", "images": 2, "num_model_requests": 1, "project_id": "p1"}
     with HttpMocker() as http:
         http.get(

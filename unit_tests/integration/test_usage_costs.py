@@ -9,72 +9,25 @@ from typing import Any, Dict, List, Mapping, Optional
 import jsonschema
 import pytest
 from airbyte_cdk.models import (
-    AirbyteStateBlob,
-    AirbyteStateMessage,
-    AirbyteStateType,
-    AirbyteStreamState,
-    StreamDescriptor,
     SyncMode,
 )
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from .config import ConfigBuilder
-from .request_builder import RequestBuilder
+from .request_builder import MAX_BUCKETS, USAGE_GROUP_BY, usage_request
 from .response_builder import bucket, page_token_page
-from .source_runner import discover, read, records_of
+from .source_runner import discover, final_state, read, records_of, stream_state
 
 DAY, HOUR, MINUTE = 86400, 3600, 60
 WIDTH_SECONDS = {"1d": DAY, "1h": HOUR, "1m": MINUTE}
-MAX_BUCKETS = {"1d": 31, "1h": 168, "1m": 1440}
 
-USAGE_GROUP_BY = {
-    "usage_completions": ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"],
-    "usage_embeddings": ["project_id", "user_id", "api_key_id", "model"],
-    "usage_moderations": ["project_id", "user_id", "api_key_id", "model"],
-    "usage_images": ["project_id", "user_id", "api_key_id", "model", "size", "source"],
-    "usage_audio_speeches": ["project_id", "user_id", "api_key_id", "model"],
-    "usage_audio_transcriptions": ["project_id", "user_id", "api_key_id", "model"],
-    "usage_vector_stores": ["project_id"],
-    "usage_code_interpreter_sessions": ["project_id"],
-    "usage_file_search_calls": ["project_id", "user_id", "api_key_id", "vector_store_id"],
-    "usage_web_search_calls": ["project_id", "user_id", "api_key_id", "model", "context_level"],
-    "costs": ["project_id", "line_item", "api_key_id"],
-}
 NOW = "2026-03-15T12:34:56Z"
 NOW_TS = 1773578096  # NOW as Unix seconds
 
 
 def ts(text: str) -> int:
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
-
-
-def endpoint(stream: str) -> str:
-    return "/organization/costs" if stream == "costs" else "/organization/usage/" + stream[len("usage_") :]
-
-
-def usage_request(
-    stream: str,
-    start: int,
-    end: int,
-    width: str = "1d",
-    group_by: Optional[List[str]] = None,
-    page: Optional[str] = None,
-) -> RequestBuilder:
-    limit = 180 if stream == "costs" else MAX_BUCKETS[width]
-    request = (
-        RequestBuilder.api(endpoint(stream))
-        .with_param("bucket_width", width)
-        .with_limit(limit)
-        .with_param("start_time", start)
-        .with_param("end_time", end)
-    )
-    group_by = USAGE_GROUP_BY[stream] if group_by is None else group_by
-    if group_by:
-        request = request.with_param("group_by", group_by)
-    if page:
-        request = request.with_page(page)
-    return request
 
 
 def completion(model: Optional[str], project: Optional[str], input_tokens: int, **extra: Any) -> Dict[str, Any]:
@@ -92,25 +45,6 @@ def completion(model: Optional[str], project: Optional[str], input_tokens: int, 
     }
     row.update(extra)
     return row
-
-
-def state_of(stream: str, value: Mapping[str, Any]) -> List[AirbyteStateMessage]:
-    return [
-        AirbyteStateMessage(
-            type=AirbyteStateType.STREAM,
-            stream=AirbyteStreamState(
-                stream_descriptor=StreamDescriptor(name=stream), stream_state=AirbyteStateBlob(**value)
-            ),
-        )
-    ]
-
-
-def final_state(output: Any, stream: str) -> Dict[str, Any]:
-    states = [
-        m.state.stream.stream_state for m in output.state_messages if m.state.stream.stream_descriptor.name == stream
-    ]
-    assert states, f"no state for {stream}"
-    return dict(states[-1].__dict__)
 
 
 def schema_of(stream: str) -> Mapping[str, Any]:
@@ -349,7 +283,7 @@ def test_primary_key_is_stable_across_rereads_of_a_revised_bucket() -> None:
             ).build()
             http_mocker.get(request, page_token_page([bucket(start, DAY, revised), bucket(start + DAY, DAY, [])]))
             output2 = read(
-                cfg, "usage_completions", mode=SyncMode.incremental, state=state_of("usage_completions", state)
+                cfg, "usage_completions", mode=SyncMode.incremental, state=stream_state("usage_completions", state)
             )
             http_mocker.assert_number_of_calls(request, 1)
 
@@ -429,7 +363,7 @@ def test_open_bucket_is_read_again_even_without_lookback() -> None:
                 ConfigBuilder().with_start_date("2026-01-01T00:00:00Z").with_fields(lookback_window_days=0).build(),
                 "usage_moderations",
                 mode=SyncMode.incremental,
-                state=state_of("usage_moderations", {"start_time": str(today), "bucket_width": "1d"}),
+                state=stream_state("usage_moderations", {"start_time": str(today), "bucket_width": "1d"}),
             )
             http_mocker.assert_number_of_calls(request, 1)
     assert [r["input_tokens"] for r in records_of(output, "usage_moderations")] == [5]
@@ -452,7 +386,7 @@ def test_second_sync_rereads_the_lookback_window_before_the_state() -> None:
                 ConfigBuilder().with_start_date("2026-01-01T00:00:00Z").build(),  # lookback_window_days defaults to 5
                 "usage_audio_speeches",
                 mode=SyncMode.incremental,
-                state=state_of("usage_audio_speeches", {"start_time": str(state_start), "bucket_width": "1d"}),
+                state=stream_state("usage_audio_speeches", {"start_time": str(state_start), "bucket_width": "1d"}),
             )
             http_mocker.assert_number_of_calls(request, 1)
     assert len(records_of(output, "usage_audio_speeches")) == 2
@@ -468,7 +402,7 @@ def test_lookback_never_reaches_before_start_date() -> None:
                 ConfigBuilder().with_start_date("2026-03-12T00:00:00Z").with_fields(lookback_window_days=30).build(),
                 "usage_vector_stores",
                 mode=SyncMode.incremental,
-                state=state_of("usage_vector_stores", {"start_time": str(ts("2026-03-13T00:00:00Z"))}),
+                state=stream_state("usage_vector_stores", {"start_time": str(ts("2026-03-13T00:00:00Z"))}),
             )
             http_mocker.assert_number_of_calls(request, 1)
 
@@ -484,7 +418,7 @@ def test_a_future_state_resumes_from_the_current_bucket_instead_of_stalling() ->
                 ConfigBuilder().with_start_date("2026-01-01T00:00:00Z").with_fields(lookback_window_days=2).build(),
                 "usage_audio_transcriptions",
                 mode=SyncMode.incremental,
-                state=state_of(
+                state=stream_state(
                     "usage_audio_transcriptions", {"start_time": str(ts("2099-01-01T00:00:00Z")), "bucket_width": "1d"}
                 ),
             )
@@ -524,7 +458,7 @@ def test_state_from_another_bucket_width_is_realigned_to_the_new_width(
                 .build(),
                 "usage_code_interpreter_sessions",
                 mode=SyncMode.incremental,
-                state=state_of(
+                state=stream_state(
                     "usage_code_interpreter_sessions", {"start_time": str(ts(old_cursor)), "bucket_width": old_width}
                 ),
             )
@@ -546,7 +480,7 @@ def test_a_state_without_width_from_an_older_version_is_read() -> None:
             ConfigBuilder().with_start_date("2026-01-01T00:00:00Z").with_fields(lookback_window_days=1).build(),
             "usage_web_search_calls",
             mode=SyncMode.incremental,
-            state=state_of("usage_web_search_calls", {"start_time": 1773446400}),  # 2026-03-14, as an int
+            state=stream_state("usage_web_search_calls", {"start_time": 1773446400}),  # 2026-03-14, as an int
         )
         http_mocker.assert_number_of_calls(request, 1)
     assert final_state(output, "usage_web_search_calls") == {"start_time": "1773446400", "bucket_width": "1d"}
