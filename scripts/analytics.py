@@ -28,14 +28,14 @@ SCHEMA = "main"  # PyAirbyte's DuckDB cache writes the streams' tables here; the
 def sync(
     config: Dict[str, Any], db_path: Path, streams: Optional[Sequence[str]] = None, append: bool = False
 ) -> Dict[str, int]:
-    """Read every stream (or `streams`) with the `source-openai` next to this interpreter into DuckDB at db_path.
+    """Read every stream (or `streams`) with the `source-openai-org` next to this interpreter into DuckDB at db_path.
     Full refresh; `append` keeps the rows already there (an append-mode destination), otherwise they are replaced.
     Returns the rows in each synced table."""
     import airbyte as ab
     from airbyte.caches import DuckDBCache
 
-    executable = Path(sys.executable).with_name("source-openai")
-    source = ab.get_source("source-openai", config=config, local_executable=str(executable))
+    executable = Path(sys.executable).with_name("source-openai-org")
+    source = ab.get_source("source-openai-org", config=config, local_executable=str(executable))
     source.check()
     if streams:
         source.select_streams(list(streams))

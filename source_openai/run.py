@@ -1,4 +1,4 @@
-"""Entry point of `source-openai` and `python main.py`."""
+"""Entry point of the `source-openai-org` console script and `python main.py`."""
 
 # The CDK binds config, catalog and state when the source is constructed, so they are read from argv first.
 # A bad config is reported as a clear config error (a failed connection status for `check`) before any request,

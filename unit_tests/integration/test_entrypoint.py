@@ -1,4 +1,4 @@
-"""The real entry points: `python main.py …` and the `source-openai` console script, in subprocesses.
+"""The real entry points: `python main.py …` and the `source-openai-org` console script, in subprocesses.
 
 A local loopback server stands in for OpenAI: it records every request, so "no request was sent" is observed,
 not assumed. Bad configs are also run in-process through `run.run` (fast) for every command.
@@ -25,8 +25,8 @@ from .admin_streams import sample_record
 from .config import ADMIN_KEY, FAKE_KEY_FRAGMENT, PROJECT_KEY, ConfigBuilder
 
 ROOT = Path(__file__).resolve().parents[2]
-CONSOLE_SCRIPT = Path(sys.executable).with_name("source-openai")
-ENTRY_POINTS = {"main.py": [sys.executable, str(ROOT / "main.py")], "source-openai": [str(CONSOLE_SCRIPT)]}
+CONSOLE_SCRIPT = Path(sys.executable).with_name("source-openai-org")
+ENTRY_POINTS = {"main.py": [sys.executable, str(ROOT / "main.py")], "source-openai-org": [str(CONSOLE_SCRIPT)]}
 CATALOG = {
     "streams": [
         {
@@ -232,7 +232,7 @@ def _both(results, case):
 
 
 def test_console_script_is_installed():
-    assert CONSOLE_SCRIPT.exists(), "pip install -e . must install the `source-openai` console script"
+    assert CONSOLE_SCRIPT.exists(), "pip install -e . must install the `source-openai-org` console script"
 
 
 @pytest.mark.parametrize("case", ["spec", "read", "bad_check", "bad_read"])

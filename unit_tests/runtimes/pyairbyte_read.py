@@ -2,7 +2,7 @@
 
     python pyairbyte_read.py MODE CONFIG_JSON DB_PATH OUT_JSON STREAM [STREAM ...]
 
-MODE `local_executable` runs the installed `source-openai` console script next to this interpreter;
+MODE `local_executable` runs the installed `source-openai-org` console script next to this interpreter;
 MODE `source_manifest` runs source_openai/manifest.yaml in-process (PyAirbyte injects the sibling components.py).
 Writes {"streams": {name: rows read}, "check": "ok"} to OUT_JSON; the DuckDB schema is `openai_data` (PyAirbyte
 prints progress on stdout).
@@ -22,11 +22,11 @@ def main() -> None:
     mode, config_path, db_path, out_path, *streams = sys.argv[1:]
     config = json.loads(Path(config_path).read_text())
     if mode == "local_executable":
-        executable = Path(sys.executable).with_name("source-openai")
-        source = ab.get_source("source-openai", config=config, local_executable=str(executable), streams=streams)
+        executable = Path(sys.executable).with_name("source-openai-org")
+        source = ab.get_source("source-openai-org", config=config, local_executable=str(executable), streams=streams)
     elif mode == "source_manifest":
         source = ab.get_source(
-            "source-openai", config=config, source_manifest=ROOT / "source_openai" / "manifest.yaml", streams=streams
+            "source-openai-org", config=config, source_manifest=ROOT / "source_openai" / "manifest.yaml", streams=streams
         )
     else:
         raise SystemExit(f"unknown mode {mode}")

@@ -99,7 +99,7 @@ def test_the_copied_files_build_as_run_pip_install_does(image_workdir, tmp_path)
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    assert [p.name for p in tmp_path.glob("*.whl")] == [f"airbyte_source_openai-{VERSION}-py3-none-any.whl"]
+    assert [p.name for p in tmp_path.glob("*.whl")] == [f"source_openai_org-{VERSION}-py3-none-any.whl"]
 
 
 def test_the_entrypoint_runs_spec_check_and_read(image_workdir, inputs):

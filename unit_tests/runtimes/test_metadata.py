@@ -23,7 +23,7 @@ def test_required_fields_in_airbytes_format():
     assert DATA["connectorType"] == "source" and DATA["connectorSubtype"] == "api"
     assert DATA["releaseStage"] in {"alpha", "beta", "generally_available", "custom"}
     assert DATA["supportLevel"] in {"community", "certified", "archived"}
-    assert re.fullmatch(r"[a-z0-9._/-]+/source-openai", DATA["dockerRepository"])
+    assert re.fullmatch(r"[a-z0-9._/-]+/source-openai-org", DATA["dockerRepository"])
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", DATA["releaseDate"])
     assert {"language:python", "cdk:low-code"} <= set(DATA["tags"])
     assert DATA["remoteRegistries"]["pypi"] == {"enabled": True, "packageName": PYPROJECT["project"]["name"]}

@@ -1,5 +1,5 @@
 """Runtime 1: the Python package. A wheel built from the repository, installed into a fresh virtualenv,
-runs `source-openai spec` and a `read` against the emulator from an unrelated working directory."""
+runs `source-openai-org spec` and a `read` against the emulator from an unrelated working directory."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.runtimes
 def test_the_wheel_ships_the_manifest_the_components_and_the_entry_point(wheel):
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        dist_info = f"airbyte_source_openai-{VERSION}.dist-info"
+        dist_info = f"source_openai_org-{VERSION}.dist-info"
         metadata = Parser().parsestr(archive.read(f"{dist_info}/METADATA").decode())
         entry_points = archive.read(f"{dist_info}/entry_points.txt").decode()
         packaged_manifest = archive.read("source_openai/manifest.yaml")
@@ -31,13 +31,13 @@ def test_the_wheel_ships_the_manifest_the_components_and_the_entry_point(wheel):
     # the connector only: no tests, emulator, scripts or docs
     assert not [n for n in names if n.startswith(("openai_emulator/", "unit_tests/", "integration_tests/", "scripts/"))]
     assert packaged_manifest == (ROOT / "source_openai" / "manifest.yaml").read_bytes()
-    assert metadata["Name"] == "airbyte-source-openai" and metadata["Version"] == VERSION
+    assert metadata["Name"] == "source-openai-org" and metadata["Version"] == VERSION
     # the runtime dependencies, with their ranges, exactly as pyproject.toml declares them (test_dependencies.py checks
     # those ranges); nothing else without an extra
     runtime = {r for r in metadata.get_all("Requires-Dist") if "extra ==" not in r}
     assert "airbyte-cdk (>=7.39.1,<8)" in runtime
     assert len(runtime) == len(PYPROJECT["project"]["dependencies"]), runtime
-    assert "source-openai=source_openai.run:run" in entry_points.replace(" ", "")
+    assert "source-openai-org=source_openai.run:run" in entry_points.replace(" ", "")
 
 
 def test_the_installed_wheel_runs_spec_and_read_from_any_directory(wheel_venv, inputs, tmp_path):
@@ -47,7 +47,7 @@ def test_the_installed_wheel_runs_spec_and_read_from_any_directory(wheel_venv, i
     )
     assert located.startswith(str(wheel_venv)), f"source_openai was imported from {located}, not from the wheel"
 
-    console_script = wheel_venv / "bin" / "source-openai"
+    console_script = wheel_venv / "bin" / "source-openai-org"
     spec = run([console_script, "spec"], cwd=tmp_path)
     assert spec.returncode == 0, spec.describe()
     [message] = spec.of_type("SPEC")
