@@ -1107,9 +1107,9 @@ def _admin_pages(session: requests.Session, url: str, params: Mapping[str, Any],
         query = dict(params, **({"after": after} if after else {}))
         for attempt in range(1, 6):
             try:
-                response = session.get(url, params=query, timeout=(30, 60))
-            except requests.RequestException:
-                response = None
+                response, failure = session.get(url, params=query, timeout=(30, 60)), None
+            except requests.RequestException as error:
+                response, failure = None, error
             if response is not None and response.status_code < 400:
                 break
             status = response.status_code if response is not None else None
@@ -1121,8 +1121,9 @@ def _admin_pages(session: requests.Session, url: str, params: Mapping[str, Any],
                     f"{what}: OpenAI did not answer {urlsplit(url).path} after 5 attempts (HTTP {status or 'none'}).",
                     FailureType.transient_error,
                 )
-            retry_after = retry_after_seconds(response)
-            threading.Event().wait(min(retry_after if retry_after is not None else 2**attempt, 60))
+            # the connector's own wait policy: Retry-After up to 60 s, else 1, 2, 4, 8 s; a wait over 10 s is logged
+            waits = BoundedBackoff(config={}, parameters={"name": "project_id lookup"})
+            threading.Event().wait(waits.backoff_time(response if response is not None else failure, attempt))
         try:
             body = response.json()
         except ValueError:
