@@ -62,7 +62,7 @@ def _in_flight_high_water_mark(log: List[Dict[str, Any]]) -> int:
 
 def _assert_complete_and_bounded(sync, catalog, stats, requests, minimum, workers: int) -> None:
     assert sync.returncode == 0 and not sync.errors(), sync.describe()
-    assert not h.leaked_fragments(sync.stdout + sync.stderr)
+    h.assert_no_secret(sync)
 
     # every record once: no primary key twice, and the sync reached every endpoint the data needs
     pks = h.primary_keys(catalog)

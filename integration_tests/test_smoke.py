@@ -52,7 +52,7 @@ def test_smoke_prints_one_table_of_every_stream_and_nothing_of_the_data(emulator
 
     # the faults: audit logs refused entirely (skipped), one Codex workspace refused (ok, the 403 named by template)
     assert rows["audit_logs"]["status"] == "skipped"
-    assert rows["audit_logs"]["http"] == {"403": 1}
+    assert rows["audit_logs"]["http"] == {"403": 2}  # the regular and the tenant-scoped list, each refused
     assert rows["audit_logs"]["refused"] == ["403 /v1/organization/audit_logs"]
     assert rows["codex_code_reviews"]["status"] == "ok" and rows["codex_code_reviews"]["records"] > 0
     assert rows["codex_code_reviews"]["refused"] == ["403 /codex/v1/analytics/codex/workspaces/{id}/code_reviews"]

@@ -14,5 +14,6 @@ fi
 # Lint and format check first ([tool.ruff] in pyproject.toml, line length 120): a violation fails the run, and CI.
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-# Two workers (the CI machine has 2 cores); each test module stays on one worker. PYTEST_WORKERS=0 runs serially.
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"
+# Four workers on the CI machine's 2 cores: many tests wait (real retry waits, a read timeout, subprocess syncs), so
+# more workers than cores keep both cores busy. Each test module stays on one worker. PYTEST_WORKERS=0 runs serially.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-4}" --dist loadfile "$@"
