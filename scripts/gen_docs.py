@@ -67,6 +67,25 @@ def _stream_definitions(streams: List[Mapping[str, Any]]) -> Iterator[Mapping[st
             yield item
 
 
+def _credential(definition: Mapping[str, Any]) -> str:
+    token = definition["retriever"]["requester"]["authenticator"]["api_token"]
+    [label] = [label for field, label in CREDENTIALS.items() if field in token]
+    return label
+
+
+def _credentials(definition: Mapping[str, Any]) -> List[str]:
+    """The stream's own credential first, then any other that its parent streams need: the permissions of a
+    fine-tuned checkpoint are read with the Admin key, the checkpoints they belong to with the project key."""
+    labels = [_credential(definition)]
+    router = definition["retriever"].get("partition_router") or {}
+    for router in router if isinstance(router, list) else [router]:
+        for parent in router.get("parent_stream_configs", []):
+            for label in _credentials(parent["stream"]):
+                if label not in labels:
+                    labels.append(label)
+    return labels
+
+
 def readable_endpoint(stream: str, url: str) -> str:
     """`{{ config['api_base_url'] }}/evals/{{ stream_partition['eval_id'] }}/runs` -> `/evals/{eval_id}/runs`."""
 
@@ -95,8 +114,7 @@ def stream_rows() -> List[Dict[str, str]]:
     for stream in catalog.streams:
         definition = definitions[stream.name]
         requester = definition["retriever"]["requester"]
-        token = requester["authenticator"]["api_token"]
-        [key] = [label for field, label in CREDENTIALS.items() if field in token]
+        key = " + ".join(_credentials(definition))
         url = requester.get("url") or requester.get("url_base", "") + requester.get("path", "")
         endpoint = readable_endpoint(stream.name, url)
         modes = [m.value if hasattr(m, "value") else str(m) for m in stream.supported_sync_modes]
