@@ -26,7 +26,10 @@ def main() -> None:
         source = ab.get_source("source-openai-org", config=config, local_executable=str(executable), streams=streams)
     elif mode == "source_manifest":
         source = ab.get_source(
-            "source-openai-org", config=config, source_manifest=ROOT / "source_openai" / "manifest.yaml", streams=streams
+            "source-openai-org",
+            config=config,
+            source_manifest=ROOT / "source_openai" / "manifest.yaml",
+            streams=streams,
         )
     else:
         raise SystemExit(f"unknown mode {mode}")
