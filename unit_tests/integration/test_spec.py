@@ -102,11 +102,19 @@ def test_enums_and_bounds_match_the_config_validation(connection_spec):
     assert (props["lookback_window_days"]["minimum"], props["lookback_window_days"]["maximum"]) == (0, 90)
 
 
-def test_concurrency_is_capped_by_the_manifest():
-    from source_openai.source import load_manifest
+@pytest.mark.parametrize("workers, refused", [(0, True), (1, False), (10, False), (11, True)])
+def test_num_workers_beyond_the_cap_is_refused_before_any_request(workers, refused):
+    """The cap in behaviour: 1 to 10 workers are taken, others refused with the field named (the manifest's
+    concurrency level and the spec agree with it: unit_tests/test_manifest_rules.py; the load test counts the
+    requests in flight)."""
+    from source_openai.components import ConfigError, normalize_config
 
-    level = load_manifest()["concurrency_level"]
-    assert level["max_concurrency"] == 10 and "num_workers" in level["default_concurrency"]
+    config = {"admin_api_key": "sk-admin-TESTKEY0000000000", "num_workers": workers}
+    if refused:
+        with pytest.raises(ConfigError, match=r"`num_workers` must be a whole number from 1 to 10"):
+            normalize_config(config)
+    else:
+        assert normalize_config(config)["num_workers"] == workers
 
 
 def test_sample_config_matches_the_spec(connection_spec):
