@@ -1,5 +1,6 @@
-"""The HTTP server: the emulator's lifecycle and addresses, routing, and the serving of API and storage requests
-(key classes: keys.py; fault knobs: faults.py; the request log: requestlog.py; control endpoints: control.py).
+"""The HTTP server: the emulator's lifecycle, routing, and the serving of API and storage requests (addresses,
+connector configs and the description: addresses.py; key classes: keys.py; fault knobs: faults.py; the request log:
+requestlog.py; control endpoints: control.py).
 
     with Emulator(scale="small", seed=1) as emu:
         config = emu.connector_config()          # all three credentials, pointed at the emulator
@@ -18,7 +19,6 @@ import re
 import socket
 import struct
 import threading
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
@@ -28,12 +28,12 @@ from . import (
     checkpoints,
     codex,
     compliance,
-    compliance as _compliance,  # (connector_config has a parameter of that name)
     control,
     project,
     stored,
     usage,
 )
+from .addresses import API_PREFIX, CODEX_PREFIX, COMPLIANCE_PREFIX, Addresses
 from .common import ApiError, Redirect, Request
 from .control import CONTROL_PREFIX
 from .data import Dataset
@@ -41,9 +41,6 @@ from .faults import API_WORDING, HTML_PAGE, STORAGE_WORDING, Faults, Reset
 from .keys import ADMIN_KEY, CODEX_KEY, COMPLIANCE_KEY, PROJECT_KEY, bearer_key, key_error
 from .requestlog import RequestLog
 
-API_PREFIX = "/v1"
-CODEX_PREFIX = "/codex/v1/analytics/codex"
-COMPLIANCE_PREFIX = "/chatgpt/v1"
 STORAGE_PREFIX = compliance.STORAGE_PREFIX
 
 Handler = Callable[[Request, Dataset], Dict[str, Any]]
@@ -70,8 +67,9 @@ ROUTES = (
 )
 
 
-class Emulator:
-    """A local stand-in for the OpenAI Admin, project and Codex analytics APIs and the ChatGPT Compliance API."""
+class Emulator(Addresses):
+    """A local stand-in for the OpenAI Admin, project and Codex analytics APIs and the ChatGPT Compliance API
+    (its addresses, `connector_config()` and `describe()`: addresses.Addresses)."""
 
     def __init__(
         self,
@@ -142,67 +140,6 @@ class Emulator:
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-    # ------------------------------------------------------------------ addresses and configs
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "the emulator is not running"
-        return self._server.server_address[1]
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def api_base_url(self) -> str:
-        return self.base_url + API_PREFIX
-
-    @property
-    def codex_api_base_url(self) -> str:
-        return self.base_url + CODEX_PREFIX
-
-    @property
-    def compliance_api_base_url(self) -> str:
-        return self.base_url + COMPLIANCE_PREFIX
-
-    @property
-    def compliance_principals(self) -> List[str]:
-        """The ChatGPT compliance principals: two workspace UUIDs, then the organisation id (`org-...`)."""
-        return compliance.principals(self.data)
-
-    def connector_config(
-        self,
-        project: bool = True,
-        codex_analytics: bool = True,
-        compliance: bool = False,
-        project_id: bool = True,
-        **overrides: Any,
-    ) -> Dict[str, Any]:
-        """A valid source-openai config for this emulator: the Admin, project and Codex credentials (and, with
-        compliance=True, the compliance key, its three principals and AUTH_LOG + CONVERSATION_MESSAGE),
-        start_date = start of the data. With the project key comes its `project_id`, unless project_id=False
-        (then a sync looks the project up with the Admin key)."""
-        start = datetime.fromtimestamp(self.data.period_start, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        config: Dict[str, Any] = {
-            "admin_api_key": sorted(self.admin_keys)[0],
-            "start_date": start,
-            "api_base_url": self.api_base_url,
-            "codex_api_base_url": self.codex_api_base_url,
-        }
-        if project and self.project_keys:
-            config["project_api_key"] = sorted(self.project_keys)[0]
-            if project_id:
-                config["project_id"] = self.project_keys[config["project_api_key"]]
-        if codex_analytics and self.codex_keys:
-            config["codex_api_key"] = sorted(self.codex_keys)[0]
-            config["workspace_ids"] = ",".join(self.data.workspaces)
-        if compliance and self.compliance_keys:
-            config["compliance_api_key"] = sorted(self.compliance_keys)[0]
-            config["compliance_principal_ids"] = ",".join(self.compliance_principals)
-            config["compliance_event_types"] = list(_compliance.DEFAULT_EVENT_TYPES)
-            config["compliance_api_base_url"] = self.compliance_api_base_url
-        config.update(overrides)
-        return config
-
     # ------------------------------------------------------------------ knobs
     def set_faults(self, **knobs: Any) -> Faults:
         """Change fault knobs at runtime (reset=True first restores the defaults)."""
@@ -239,22 +176,6 @@ class Emulator:
         with self._lock:
             self.faults = Faults()
             self.log.reset()
-
-    def describe(self) -> Dict[str, Any]:
-        ds = self.data
-        return {
-            "api_base_url": self.api_base_url,
-            "codex_api_base_url": self.codex_api_base_url,
-            "compliance_api_base_url": self.compliance_api_base_url,
-            "compliance_principals": self.compliance_principals,
-            "scale": ds.scale.name,
-            "seed": ds.seed,
-            "now": ds.now,
-            "period_start": ds.period_start,
-            "workspaces": ds.workspaces,
-            "codex_max_limit": self.codex_max_limit,
-            "revisions": len(ds.revisions),
-        }
 
     # ------------------------------------------------------------------ keys
     def classify(self, key: Optional[str]) -> Optional[str]:
