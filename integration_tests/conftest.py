@@ -1,5 +1,5 @@
 """Start one OpenAI emulator for the acceptance suite and write the scenario configs that point at it; and the
-fixtures of the fault-injection modules (test_faults.py, test_retries.py): per module, the config and catalog of
+fixtures of the fault-injection modules (test_faults.py, test_retry_*.py): per module, the config and catalog of
 every stream and the fault-free baseline sync, against the module's `emu` (openai_emulator.testing; those modules set
 `EMULATOR = sync_harness.FAULT_EMULATOR`, an emulator that accepts the fake keys of sync_harness).
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -310,3 +310,58 @@ def assert_same_records(sync: Sync, baseline: Dict[str, Any], pks) -> None:
 
 def request_key(entry: Mapping[str, Any]) -> Tuple[str, str]:
     return entry["path"], json.dumps(entry["query"], sort_keys=True)
+
+
+# ------------------------------------------------------------------------------------------- judging retries
+SLACK = 3.0  # scheduling, connection set-up and a busy 2-core machine running other tests at once
+
+
+def cached_parents(emu) -> List[str]:
+    """Parent lists the CDK keeps in its response cache (read by their stream and by their children)."""
+    project = emu.data.projects.item(1)["id"]
+    return [
+        "/v1/organization/users",
+        "/v1/organization/groups",
+        "/v1/organization/projects",
+        f"/v1/organization/projects/{project}/users",
+        "/v1/fine_tuning/jobs",
+    ]
+
+
+def gaps_after(log: List[Dict[str, Any]], fault: str) -> List[Tuple[Dict[str, Any], float, int]]:
+    """For each request that got `fault`: the time from its end to the start of the next request of the same URL (the
+    retry; infinite if none came) and its attempt number (1 + the faults the same URL met right before it)."""
+    by_url: Dict[Tuple[str, str], List[Dict[str, Any]]] = defaultdict(list)
+    for entry in log:
+        by_url[request_key(entry)].append(entry)
+    gaps = []
+    for entry in (e for e in log if e["fault"] == fault):
+        same = by_url[request_key(entry)]
+        earlier = [e for e in same if e["n"] < entry["n"]]
+        attempt = 1
+        for previous in reversed(earlier):
+            if previous["fault"] in (None, "slow"):
+                break
+            attempt += 1
+        later = [e["started"] - entry["ended"] for e in same if e["n"] > entry["n"]]
+        gaps.append((entry, min(later) if later else float("inf"), attempt))
+    return gaps
+
+
+def policy_wait(fault: str, attempt: int, retry_after: float = 1) -> float:
+    """What BoundedBackoff waits before the retry after attempt n's fault, plus the CDK's 1 s."""
+    return (retry_after if fault == "429" else min(2 ** (attempt - 1), 30)) + 1
+
+
+def assert_requests_are_minimum_plus_retries(log: List[Dict[str, Any]], baseline: Dict[str, Any]) -> None:
+    """Each URL was requested as often as in the fault-free sync plus once per fault it got: no retry was answered
+    by the response cache (a cached answer never reaches the server, so a fault would leave a URL one short)."""
+
+    def key(entry: Mapping[str, Any]) -> Tuple[str, str]:  # usage and costs end at the sync's "now"
+        return entry["path"], json.dumps({k: v for k, v in entry["query"].items() if k != "end_time"}, sort_keys=True)
+
+    ok = Counter(key(e) for e in baseline["requests"])
+    seen = Counter(key(e) for e in log)
+    faults = Counter(key(e) for e in log if e["fault"] not in (None, "slow"))
+    wrong = {url: (seen[url], ok[url], faults[url]) for url in seen | ok if seen[url] != ok[url] + faults[url]}
+    assert not wrong, list(wrong.items())[:5]

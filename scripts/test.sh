@@ -16,4 +16,4 @@ fi
 .venv/bin/ruff format --check .
 # Four workers on the CI machine's 2 cores: many tests wait (real retry waits, a read timeout, subprocess syncs), so
 # more workers than cores keep both cores busy. Each test module stays on one worker. PYTEST_WORKERS=0 runs serially.
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-4}" --dist loadfile "$@"
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-4}" --dist loadfile --durations=15 "$@"
