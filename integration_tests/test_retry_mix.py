@@ -26,7 +26,7 @@ def test_the_reliability_mix_ends_within_minutes_with_every_record_once(emu, set
 
     h.assert_same_records(sync, baseline, setup["pks"])
     h.assert_no_secret(sync)
-    assert sync.elapsed < 180, f"{sync.elapsed:.0f} s"
+    assert sync.elapsed < 300, f"{sync.elapsed:.0f} s"  # "within a few minutes" (about 2-3 on a busy 2-core machine)
     log = emu.requests
     assert {e["path"] for e in log if e["fault"] == "truncate"} >= set(parents)  # the cached parents' first pages
     for fault in ("429", "500", "502", "503", "truncate"):
