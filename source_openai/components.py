@@ -1103,6 +1103,8 @@ def _admin_pages(session: requests.Session, url: str, params: Mapping[str, Any],
     """Every item of an Admin API list (after=last_id paging), a few retries on 429/5xx/network errors. Raises a
     traced error naming `what` on anything else; never prints a key, a query string or a response body."""
     after: Optional[str] = None
+    # the connector's own wait policy: Retry-After up to 60 s, else 1, 2, 4, 8 s; a wait over 10 s is logged
+    waits = BoundedBackoff(config={}, parameters={"name": "project_id lookup"})
     while True:
         query = dict(params, **({"after": after} if after else {}))
         for attempt in range(1, 6):
@@ -1121,8 +1123,6 @@ def _admin_pages(session: requests.Session, url: str, params: Mapping[str, Any],
                     f"{what}: OpenAI did not answer {urlsplit(url).path} after 5 attempts (HTTP {status or 'none'}).",
                     FailureType.transient_error,
                 )
-            # the connector's own wait policy: Retry-After up to 60 s, else 1, 2, 4, 8 s; a wait over 10 s is logged
-            waits = BoundedBackoff(config={}, parameters={"name": "project_id lookup"})
             threading.Event().wait(waits.backoff_time(response if response is not None else failure, attempt))
         try:
             body = response.json()
