@@ -3,9 +3,9 @@ import os
 import pytest
 
 # Root conftest: pytest plugins must be declared at the top level.
-#  * openai_emulator.testing: the `emulator` and `emulator_factory` fixtures (a local OpenAI API stand-in)
+#  * test_support.fixtures: the emulator fixtures (`emulator`, `emulator_factory`, `emu`; a local OpenAI API stand-in)
 #  * airbyte_cdk's standard-test hooks: parametrise the acceptance scenarios of acceptance-test-config.yml
-pytest_plugins = ["openai_emulator.testing", "airbyte_cdk.test.standard_tests.pytest_hooks"]
+pytest_plugins = ["test_support.fixtures", "airbyte_cdk.test.standard_tests.pytest_hooks"]
 
 
 def pytest_collection_modifyitems(config, items):

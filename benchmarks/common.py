@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from openai_emulator.minimum import count_by_template, template_of  # noqa: F401  (request attribution, re-exported)
+from test_support.minimum import count_by_template, template_of  # noqa: F401  (request attribution, re-exported)
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

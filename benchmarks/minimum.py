@@ -1,4 +1,4 @@
-"""The theoretical minimum number of requests of a full sync: computed in openai_emulator/minimum.py (from the
+"""The theoretical minimum number of requests of a full sync: computed in test_support/minimum.py (from the
 emulator's data alone; the tests use it too) and re-exported here, plus the minimum for an emulator process.
 """
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Dict, Mapping, Optional
 
 from openai_emulator.data import DAY, Dataset
-from openai_emulator.minimum import (  # noqa: F401  (re-exported for the benchmarks)
+from test_support.minimum import (  # noqa: F401  (re-exported for the benchmarks)
     MAX_LIMIT,
     MAX_LIMIT_NOTES,
     PROJECT_SINGLETONS,

@@ -1,6 +1,6 @@
 """Start one OpenAI emulator for the acceptance suite and write the scenario configs that point at it; and the
 fixtures of the fault-injection modules (test_faults.py, test_retry_*.py): per module, the config and catalog of
-every stream and the fault-free baseline sync, against the module's `emu` (openai_emulator.testing; those modules set
+every stream and the fault-free baseline sync, against the module's `emu` (test_support.fixtures; those modules set
 `EMULATOR = sync_harness.FAULT_EMULATOR`, an emulator that accepts the fake keys of sync_harness).
 
 The configs named in acceptance-test-config.yml live in integration_tests/.emulator/ (git-ignored); the CDK's

@@ -40,7 +40,7 @@ def emulator_keys() -> Dict[str, Any]:
     }
 
 
-# The fault modules' emulator (their module-scoped `emu`, openai_emulator.testing): `EMULATOR = FAULT_EMULATOR`.
+# The fault modules' emulator (their module-scoped `emu`, test_support.fixtures): `EMULATOR = FAULT_EMULATOR`.
 FAULT_EMULATOR: Dict[str, Any] = {"seed": 7, **emulator_keys()}
 
 

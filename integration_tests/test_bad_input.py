@@ -17,7 +17,7 @@ import pytest
 from . import sync_harness as h
 
 pytestmark = pytest.mark.faults
-EMULATOR = h.emulator_keys()  # the module's `emu` (openai_emulator.testing), used by `runs`
+EMULATOR = h.emulator_keys()  # the module's `emu` (test_support.fixtures), used by `runs`
 
 STREAM = {
     "stream": {"name": "users", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},

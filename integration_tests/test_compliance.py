@@ -15,7 +15,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from openai_emulator.minimum import count_by_template, minimum_requests
+from test_support.minimum import count_by_template, minimum_requests
 
 from . import sync_harness as h
 
@@ -29,7 +29,7 @@ LIST = "/compliance/{principal_kind}/{principal_id}/logs"
 DOWNLOAD = "/compliance/{principal_kind}/{principal_id}/logs/{log_file_id}"
 
 
-EMULATOR = {"seed": 11, **h.emulator_keys()}  # the module's `emu` (openai_emulator.testing)
+EMULATOR = {"seed": 11, **h.emulator_keys()}  # the module's `emu` (test_support.fixtures)
 
 
 def _config(emu, **overrides: Any) -> Dict[str, Any]:
@@ -49,7 +49,7 @@ def _by_stream(sync: h.Sync) -> Dict[str, List[Dict[str, Any]]]:
 
 def _expected(emu, config) -> Dict[str, Dict[str, Any]]:
     """Every descriptor the emulator lists for the config (by id), read from its API."""
-    from openai_emulator.testing import get
+    from test_support.emulator_client import get
 
     files: Dict[str, Dict[str, Any]] = {}
     for principal in config["compliance_principal_ids"].split(","):

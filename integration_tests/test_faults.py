@@ -20,7 +20,7 @@ from openai_emulator.server import CODEX_PREFIX, COMPLIANCE_PREFIX
 from . import sync_harness as h
 
 pytestmark = pytest.mark.faults
-EMULATOR = h.FAULT_EMULATOR  # the module's `emu` (openai_emulator.testing)
+EMULATOR = h.FAULT_EMULATOR  # the module's `emu` (test_support.fixtures)
 
 
 # One endpoint of each paging style repeats its first page forever (stuck_mode "repeat") or answers an empty page that

@@ -22,7 +22,7 @@ from typing import Any, Dict, List
 import pytest
 
 from openai_emulator.data import scale_from
-from openai_emulator.minimum import count_by_template, minimum_requests
+from test_support.minimum import count_by_template, minimum_requests
 
 from . import sync_harness as h
 

@@ -12,9 +12,9 @@ from typing import Any, Dict, List
 from airbyte_cdk.test.entrypoint_wrapper import discover
 
 from integration_tests.sync_harness import leaked_fragments
-from openai_emulator.testing import get
 from source_openai import SourceOpenai
 from source_openai.components import KEY_FIELDS
+from test_support.emulator_client import get
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ["/v1/organization/audit_logs", "/codex/v1/analytics/codex/workspaces/ws_emulator_2"]

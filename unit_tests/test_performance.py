@@ -1,6 +1,6 @@
 """Performance guarantees that are cheap to check: a full sync sends the minimum number of requests, and null fields
 of the API are kept in the output. The measurements themselves live in benchmarks/ (not run here); the minimum is
-computed from the emulator's data by openai_emulator/minimum.py.
+computed from the emulator's data by test_support/minimum.py.
 """
 
 import json
@@ -13,8 +13,8 @@ from typing import Any, Dict, List
 import pytest
 from airbyte_cdk.test.entrypoint_wrapper import discover
 
-from openai_emulator.minimum import count_by_template, minimum_requests
 from source_openai import SourceOpenai
+from test_support.minimum import count_by_template, minimum_requests
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,7 +67,7 @@ def _configured_catalog(streams: List[Any]) -> Dict[str, Any]:
 @pytest.mark.parametrize("bucket_width,workers", [("1d", 4), ("1h", 4), ("1d", 8)])
 def test_a_full_sync_of_every_stream_sends_the_minimum_number_of_requests(emulator, tmp_path, bucket_width, workers):
     """Every endpoint: exactly the pages its data needs at the maximum `limit`, each parent list once, the Codex usage
-    pages once for its three streams (openai_emulator/minimum.py computes the minimum from the emulator's data).
+    pages once for its three streams (test_support/minimum.py computes the minimum from the emulator's data).
     At 8 workers too: more partition generators run at once. (The race that listed the fine-tuning jobs twice needs
     request latency to show; benchmarks/concurrency.py, at 100 ms, is where it was seen.)"""
     config = emulator.connector_config(usage_bucket_width=bucket_width, num_workers=workers)

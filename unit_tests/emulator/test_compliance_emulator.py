@@ -13,15 +13,15 @@ import pytest
 
 from openai_emulator import ADMIN_KEY, CODEX_KEY, COMPLIANCE_KEY, PROJECT_KEY
 from openai_emulator.data import DAY
-from openai_emulator.minimum import count_by_template, minimum_requests, template_of
-from openai_emulator.testing import get, get_url
+from test_support.emulator_client import get, get_url
+from test_support.minimum import count_by_template, minimum_requests, template_of
 
 NOW = 1_795_000_000  # 2026-11-19 05:06:40 UTC, fixed
 LOGS = "/compliance/{principal_kind}/{principal_id}/logs"
 ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
-EMULATOR = {"seed": 3, "now": NOW}  # the module's `emu` (openai_emulator.testing)
+EMULATOR = {"seed": 3, "now": NOW}  # the module's `emu` (test_support.fixtures)
 
 
 @pytest.fixture(autouse=True)

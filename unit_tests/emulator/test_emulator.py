@@ -11,14 +11,14 @@ import pytest
 
 from openai_emulator import ADMIN_KEY, CODEX_KEY, PROJECT_KEY, mask_key
 from openai_emulator.data import DAY, Dataset
-from openai_emulator.minimum import minimum_requests
-from openai_emulator.testing import control, get, sample_requests
 from openai_emulator.usage import UNIT_PRICES, cost_lines
+from test_support.emulator_client import control, get, sample_requests
+from test_support.minimum import minimum_requests
 
 NOW = 1_767_225_600 + 10 * DAY + 13 * 3600 + 17 * 60  # fixed: 2026-01-11 13:17 UTC
 
 
-EMULATOR = {"scale": "medium", "seed": 7, "now": NOW}  # the module's `emu` (openai_emulator.testing)
+EMULATOR = {"scale": "medium", "seed": 7, "now": NOW}  # the module's `emu` (test_support.fixtures)
 
 
 def assert_error(status, body, expected_status, param=None):

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 
 from openai_emulator import codex
-from openai_emulator.testing import get, sample_requests
+from test_support.emulator_client import get, sample_requests
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPONENTS = json.loads((ROOT / "openai_emulator" / "openapi_components.json").read_text())

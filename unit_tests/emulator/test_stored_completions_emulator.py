@@ -7,9 +7,9 @@ import jsonschema
 import pytest
 
 from openai_emulator import checkpoints, stored
-from openai_emulator.minimum import MAX_LIMIT, minimum_requests, template_of
 from openai_emulator.project import ProjectData
-from openai_emulator.testing import get
+from test_support.emulator_client import get
+from test_support.minimum import MAX_LIMIT, minimum_requests, template_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi" / "openai-openapi.yaml"

@@ -9,7 +9,7 @@ from integration_tests import sync_harness as h
 STREAMS = ["invites", "usage_completions", "files", "spend_limit", "users", "user_roles", "projects"]
 
 
-EMULATOR = {"seed": 3, **h.emulator_keys()}  # the module's `emu` (openai_emulator.testing)
+EMULATOR = {"seed": 3, **h.emulator_keys()}  # the module's `emu` (test_support.fixtures)
 
 
 @pytest.mark.parametrize("manifest_only", [False, True], ids=["package", "manifest-only"])

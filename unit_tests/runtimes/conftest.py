@@ -2,7 +2,7 @@
 
 Expensive work is done once per session: the wheel is built once (`wheel`) and installed once into a fresh
 virtualenv (`wheel_venv`). Every read goes to the local OpenAI emulator (the session-wide `emulator` fixture of
-openai_emulator.testing); nothing leaves the machine except package registries, which these tests do not need.
+test_support.fixtures); nothing leaves the machine except package registries, which these tests do not need.
 """
 
 from __future__ import annotations

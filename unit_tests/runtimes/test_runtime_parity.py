@@ -24,7 +24,7 @@ import pytest
 
 from integration_tests.sync_harness import catalog_for
 from openai_emulator.audit import audit_events, is_tenant
-from openai_emulator.minimum import count_by_template, minimum_requests
+from test_support.minimum import count_by_template, minimum_requests
 
 from .conftest import ROOT, Run, clean_env, run
 

@@ -8,7 +8,7 @@ of a child endpoint are all the objects the API lists (projects including archiv
 its owner's access), and time-bucketed endpoints need ceil(buckets / maximum buckets per page) requests over
 [start_date, now).
 
-Used by the tests and by benchmarks/ (benchmarks/minimum.py re-exports it).
+Test support, used by the tests and by benchmarks/ (benchmarks/minimum.py re-exports it).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import math
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from . import admin, audit, checkpoints, codex, compliance, project, stored, usage
-from .data import DAY, Dataset
-from .project import ProjectData
+from openai_emulator import admin, audit, checkpoints, codex, compliance, project, stored, usage
+from openai_emulator.data import DAY, Dataset
+from openai_emulator.project import ProjectData
 
 # The maximum `limit` per endpoint (OpenAPI), and the largest number of buckets per usage/costs page.
 MAX_LIMIT: Dict[str, int] = {

@@ -1,18 +1,8 @@
-"""Test helpers: pytest fixtures, a tiny HTTP client and one sample request per endpoint.
+"""A small HTTP client for the emulator, for tests: GET a path as a given key, drive the control API, and one
+valid sample request per endpoint.
 
-The repository's root conftest.py loads this module as a pytest plugin, so every test can use:
-
-* `emulator`          - one session-wide Emulator (scale small, seed 0). Tests that change knobs call
-                        `emulator.reset()` afterwards (the fixture does it before handing it out).
-* `emulator_factory`  - `emulator_factory(scale="medium", seed=3, faults=Faults(...))` starts a private emulator
-                        that is stopped when the test ends.
-* `emu`               - one private emulator per test module, started for its first test and stopped after its
-                        last; its Emulator arguments are the module's `EMULATOR` dict (default: scale small, seed 0).
-                        Its knobs and request log carry over between the module's tests: call `emu.reset()` first.
-* `session_emulator_factory` - as `emulator_factory`, for session-scoped fixtures: stopped when the session ends.
-
-These are the only emulator fixtures: a test module that needs other arguments sets `EMULATOR`, e.g.
-`EMULATOR = {"seed": 7, "now": NOW, **sync_harness.emulator_keys()}`.
+`get()` does not follow redirects, so a test sees a compliance download's 302 and its `Location`; `get_url()` then
+fetches the storage URL without an Authorization header.
 """
 
 from __future__ import annotations
@@ -20,12 +10,11 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-import pytest
-
-from .data import DAY
-from .server import API_PREFIX, CODEX_PREFIX, COMPLIANCE_PREFIX, Emulator
+from openai_emulator import admin, codex, project, usage
+from openai_emulator.project import ProjectData
+from openai_emulator.server import Emulator
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -84,8 +73,6 @@ def control(emu: Emulator, name: str, body: Optional[Mapping[str, Any]] = None, 
 
 def sample_requests(emu: Emulator) -> List[Dict[str, Any]]:
     """One valid request per endpoint: {template, path, params, key, codex}. Parents are the first (largest) ones."""
-    from . import admin, codex, project, usage
-    from .project import ProjectData
 
     ds = emu.data
     admin_key = sorted(emu.admin_keys)[0]
@@ -137,63 +124,3 @@ def sample_requests(emu: Emulator) -> List[Dict[str, Any]]:
             }
         )
     return out
-
-
-@pytest.fixture(scope="session")
-def _session_emulator() -> Iterator[Emulator]:
-    with Emulator(scale="small", seed=0) as emu:
-        yield emu
-
-
-@pytest.fixture
-def emulator(_session_emulator: Emulator) -> Emulator:
-    """The shared small emulator, with no faults and an empty request log."""
-    _session_emulator.reset()
-    return _session_emulator
-
-
-def _factory() -> Iterator[Callable[..., Emulator]]:
-    started: List[Emulator] = []
-
-    def start(**kwargs: Any) -> Emulator:
-        emu = Emulator(**kwargs).start()
-        started.append(emu)
-        return emu
-
-    yield start
-    for emu in started:
-        emu.stop()
-
-
-@pytest.fixture
-def emulator_factory() -> Iterator[Callable[..., Emulator]]:
-    yield from _factory()
-
-
-@pytest.fixture(scope="session")
-def session_emulator_factory() -> Iterator[Callable[..., Emulator]]:
-    yield from _factory()
-
-
-@pytest.fixture(scope="module")
-def emu(request: pytest.FixtureRequest) -> Iterator[Emulator]:
-    """The test module's own emulator: Emulator(**{"scale": "small", "seed": 0, **module.EMULATOR})."""
-    arguments = {"scale": "small", "seed": 0, **getattr(request.module, "EMULATOR", {})}
-    with Emulator(**arguments) as emulator:
-        yield emulator
-
-
-__all__ = [
-    "get",
-    "get_url",
-    "control",
-    "sample_requests",
-    "emulator",
-    "emulator_factory",
-    "session_emulator_factory",
-    "emu",
-    "API_PREFIX",
-    "CODEX_PREFIX",
-    "COMPLIANCE_PREFIX",
-    "DAY",
-]
