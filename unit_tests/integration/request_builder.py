@@ -1,12 +1,13 @@
 """Requests the connector is expected to send, with their exact query parameters."""
 
 from datetime import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional, Sequence
 
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from airbyte_cdk.test.mock_http.request import ANY_QUERY_PARAMS
 
 from .config import API_BASE, CODEX_BASE, CODEX_KEY, COMPLIANCE_BASE, COMPLIANCE_KEY
+from .usage_streams import USAGE_STREAMS
 
 
 class RequestBuilder:
@@ -76,47 +77,27 @@ def expect(http: HttpMocker, request: RequestBuilder, response: HttpResponse) ->
     return built
 
 
-# Usage and costs: the `group_by` values each endpoint accepts (OpenAPI), and the most buckets per request.
-USAGE_GROUP_BY = {
-    "usage_completions": ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"],
-    "usage_embeddings": ["project_id", "user_id", "api_key_id", "model"],
-    "usage_moderations": ["project_id", "user_id", "api_key_id", "model"],
-    "usage_images": ["project_id", "user_id", "api_key_id", "model", "size", "source"],
-    "usage_audio_speeches": ["project_id", "user_id", "api_key_id", "model"],
-    "usage_audio_transcriptions": ["project_id", "user_id", "api_key_id", "model"],
-    "usage_vector_stores": ["project_id"],
-    "usage_code_interpreter_sessions": ["project_id"],
-    "usage_file_search_calls": ["project_id", "user_id", "api_key_id", "vector_store_id"],
-    "usage_web_search_calls": ["project_id", "user_id", "api_key_id", "model", "context_level"],
-    "costs": ["project_id", "line_item", "api_key_id"],
-}
-MAX_BUCKETS = {"1d": 31, "1h": 168, "1m": 1440}
-
-
-def usage_endpoint(stream: str) -> str:
-    return "/organization/costs" if stream == "costs" else "/organization/usage/" + stream[len("usage_") :]
-
-
 def usage_request(
     stream: str,
     start: int,
     end: int,
     width: str = "1d",
-    group_by: Optional[List[str]] = None,
+    group_by: Optional[Sequence[str]] = None,
     page: Optional[str] = None,
 ) -> RequestBuilder:
-    """A usage or costs page: the range, the bucket width, the most buckets, the endpoint's `group_by` values."""
-    limit = 180 if stream == "costs" else MAX_BUCKETS[width]
+    """A usage or costs page: the range, the bucket width, the most buckets, the endpoint's `group_by` values
+    (usage_streams.py)."""
+    row = USAGE_STREAMS[stream]
     request = (
-        RequestBuilder.api(usage_endpoint(stream))
+        RequestBuilder.api(row.path)
         .with_param("bucket_width", width)
-        .with_limit(limit)
+        .with_limit(row.max_buckets[width])
         .with_param("start_time", start)
         .with_param("end_time", end)
     )
-    group_by = USAGE_GROUP_BY[stream] if group_by is None else group_by
+    group_by = row.group_by if group_by is None else group_by
     if group_by:
-        request = request.with_param("group_by", group_by)
+        request = request.with_param("group_by", list(group_by))
     return request.with_page(page) if page else request
 
 

@@ -12,7 +12,6 @@ from unittest.mock import patch
 import pytest
 from airbyte_cdk.models import Status, SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker, HttpResponse
-from airbyte_cdk.test.state_builder import StateBuilder
 from freezegun import freeze_time
 
 from source_openai.components import (
@@ -25,7 +24,7 @@ from source_openai.components import (
 from .config import CODEX_KEY, ConfigBuilder
 from .request_builder import RequestBuilder, codex_request, expect
 from .response_builder import error_response, page_token_page
-from .source_runner import check, discover, read, records_of
+from .source_runner import check, discover, read, records_of, stream_state
 
 NOW = "2026-01-10T12:00:00Z"
 DAY = 86400
@@ -203,22 +202,18 @@ def test_state_per_workspace_lookback_and_a_workspace_added_between_syncs():
     start = ts("2025-12-01")
     cfg = ConfigBuilder().with_codex("ws_1,ws_2,ws_3").with_start_date("2025-12-01T00:00:00Z").build()
     # The state a previous sync (with ws_1, ws_2 and a since-removed ws_old) left, including the CDK's global cursor.
-    state = (
-        StateBuilder()
-        .with_stream_state(
-            "codex_code_review_responses",
-            {
-                "use_global_cursor": False,
-                "states": [
-                    {"partition": {"workspace_id": "ws_1"}, "cursor": {"start_time": str(ts("2026-01-08"))}},
-                    {"partition": {"workspace_id": "ws_2"}, "cursor": {"start_time": str(ts("2026-01-05"))}},
-                    {"partition": {"workspace_id": "ws_old"}, "cursor": {"start_time": str(ts("2026-01-09"))}},
-                ],
-                "state": {"start_time": str(ts("2026-01-09"))},
-                "lookback_window": 12,
-            },
-        )
-        .build()
+    state = stream_state(
+        "codex_code_review_responses",
+        {
+            "use_global_cursor": False,
+            "states": [
+                {"partition": {"workspace_id": "ws_1"}, "cursor": {"start_time": str(ts("2026-01-08"))}},
+                {"partition": {"workspace_id": "ws_2"}, "cursor": {"start_time": str(ts("2026-01-05"))}},
+                {"partition": {"workspace_id": "ws_old"}, "cursor": {"start_time": str(ts("2026-01-09"))}},
+            ],
+            "state": {"start_time": str(ts("2026-01-09"))},
+            "lookback_window": 12,
+        },
     )
     endpoint = "code_review_responses"
     row = {

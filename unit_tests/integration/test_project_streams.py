@@ -12,46 +12,12 @@ from typing import Any, Dict, List, Optional
 import pytest
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker
-from airbyte_cdk.test.state_builder import StateBuilder
 
 from .config import ADMIN_KEY, FAKE_KEY_FRAGMENT, PROJECT_ID, PROJECT_KEY, ConfigBuilder
+from .project_streams import CHILDREN, INCREMENTAL, NAMES, PROJECT_STREAMS, TOP_LEVEL, ProjectStream
 from .request_builder import RequestBuilder
 from .response_builder import error_response, id_cursor_page, json_response
-from .source_runner import discover, read, records_of
-
-PROJECT_STREAMS = {
-    "files",
-    "skills",
-    "skill_versions",
-    "batches",
-    "eval_run_output_items",
-    "evals",
-    "eval_runs",
-    "fine_tuning_jobs",
-    "fine_tuning_job_events",
-    "fine_tuning_job_checkpoints",
-    "vector_stores",
-    "vector_store_files",
-    "assistants",
-    "models",
-    "containers",
-    "container_files",
-    "chatkit_threads",
-    "chatkit_thread_items",
-    "videos",
-    "voice_consents",
-    "chat_completions",
-    "chat_completion_messages",
-    "fine_tuning_checkpoint_permissions",
-}
-INCREMENTAL = {
-    "fine_tuning_job_events",
-    "fine_tuning_job_checkpoints",
-    "eval_run_output_items",
-    "chat_completions",
-    "chat_completion_messages",
-    "fine_tuning_checkpoint_permissions",
-}
+from .source_runner import discover, read, records_of, stream_state
 
 
 @pytest.fixture(autouse=True)
@@ -102,34 +68,19 @@ def test_discover_lists_the_project_streams_only_with_the_project_key():
     without = {s.name for s in discover(ConfigBuilder().build()).catalog.catalog.streams}
     with_key = discover(_config()).catalog.catalog.streams
     names = {s.name for s in with_key}
-    assert not without & PROJECT_STREAMS
-    assert names - without == PROJECT_STREAMS
-    modes = {s.name: {m.value for m in s.supported_sync_modes} for s in with_key if s.name in PROJECT_STREAMS}
-    assert {name for name, m in modes.items() if "incremental" in m} == INCREMENTAL
+    assert not without & NAMES
+    assert names - without == NAMES
+    modes = {s.name: {m.value for m in s.supported_sync_modes} for s in with_key if s.name in NAMES}
+    assert {name for name, m in modes.items() if "incremental" in m} == set(INCREMENTAL)
     for stream in with_key:
         if stream.name in INCREMENTAL:
-            expected = {"chat_completions": ["created"], "chat_completion_messages": ["completion_created"]}
-            assert stream.default_cursor_field == expected.get(stream.name, ["created_at"])
+            assert stream.default_cursor_field == [INCREMENTAL[stream.name]]
 
 
 # ---------------------------------------------------------------------------------------------- top-level lists
-# stream, endpoint, maximum limit, order sent (None: the endpoint has no `order`), whether the response has last_id
-TOP_LEVEL = [
-    ("files", "/files", 10000, "asc", True),
-    ("skills", "/skills", 100, "asc", True),
-    ("batches", "/batches", 100, None, True),
-    ("evals", "/evals", 100, "asc", True),
-    ("fine_tuning_jobs", "/fine_tuning/jobs", 100, None, False),
-    ("vector_stores", "/vector_stores", 100, "asc", True),
-    ("assistants", "/assistants", 100, "asc", True),
-    ("containers", "/containers", 100, "asc", True),
-    ("chatkit_threads", "/chatkit/threads", 100, "asc", True),
-    ("videos", "/videos", 100, "asc", True),
-]
-
-
-@pytest.mark.parametrize("stream,path,limit,order,with_ids", TOP_LEVEL, ids=[t[0] for t in TOP_LEVEL])
-def test_top_level_list_pages_with_the_maximum_limit(stream, path, limit, order, with_ids):
+@pytest.mark.parametrize("s", TOP_LEVEL, ids=[s.name for s in TOP_LEVEL])
+def test_top_level_list_pages_with_the_maximum_limit(s: ProjectStream):
+    stream, path, limit, order, with_ids = s.name, s.path, s.page_size, s.order, s.has_last_id
     first, second = _records("a", 3), _records("a", 2, start=3)
     with HttpMocker() as http:
         page1 = _get(http, id_cursor_page(first, has_more=True, with_ids=with_ids), path, limit, order)
@@ -223,61 +174,30 @@ def test_project_streams_send_the_project_key_not_the_admin_key():
 
 
 # ---------------------------------------------------------------------------------------------- children
-# stream, parent stream, parent endpoint, parent limit, parent order, child endpoint, parent id field, child limit,
-# child order
-CHILDREN = [
-    ("skill_versions", "/skills", 100, "asc", "/skills/{}/versions", "skill_id", 100, "asc"),
-    ("eval_runs", "/evals", 100, "asc", "/evals/{}/runs", "eval_id", 100, "asc"),
-    ("vector_store_files", "/vector_stores", 100, "asc", "/vector_stores/{}/files", "vector_store_id", 100, "asc"),
-    ("container_files", "/containers", 100, "asc", "/containers/{}/files", "container_id", 100, "asc"),
-    ("chatkit_thread_items", "/chatkit/threads", 100, "asc", "/chatkit/threads/{}/items", "thread_id", 100, "asc"),
-    (
-        "fine_tuning_job_events",
-        "/fine_tuning/jobs",
-        100,
-        None,
-        "/fine_tuning/jobs/{}/events",
-        "fine_tuning_job_id",
-        100,
-        None,
-    ),
-    (
-        "fine_tuning_job_checkpoints",
-        "/fine_tuning/jobs",
-        100,
-        None,
-        "/fine_tuning/jobs/{}/checkpoints",
-        "fine_tuning_job_id",
-        100,
-        None,
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    "stream,p_path,p_limit,p_order,c_path,field,limit,order", CHILDREN, ids=[c[0] for c in CHILDREN]
-)
-def test_child_fans_out_over_parents_pages_and_skips_a_forbidden_or_missing_parent(
-    stream, p_path, p_limit, p_order, c_path, field, limit, order
-):
-    fine_tuning = p_path == "/fine_tuning/jobs"
+@pytest.mark.parametrize("s", CHILDREN, ids=[s.name for s in CHILDREN])
+def test_child_fans_out_over_parents_pages_and_skips_a_forbidden_or_missing_parent(s: ProjectStream):
+    stream, c_path, field, limit, order = s.name, s.path, s.parent_id_field, s.page_size, s.order
+    parent = s.parent_stream
+    p_path, p_limit, p_order = parent.path, parent.page_size, parent.order
     parents = [{"id": pid, "object": "parent", "created_at": 1} for pid in ("p1", "p2", "p3", "p4")]
     with HttpMocker() as http:
         # the parent list itself pages too
-        http.get(_api(p_path, p_limit, p_order), id_cursor_page(parents[:2], has_more=True, with_ids=not fine_tuning))
-        http.get(_api(p_path, p_limit, p_order, after="p2"), id_cursor_page(parents[2:], with_ids=not fine_tuning))
+        http.get(
+            _api(p_path, p_limit, p_order), id_cursor_page(parents[:2], has_more=True, with_ids=parent.has_last_id)
+        )
+        http.get(_api(p_path, p_limit, p_order, after="p2"), id_cursor_page(parents[2:], with_ids=parent.has_last_id))
         # p1: two pages; p2: 404 (deleted); p3: 403; p4: one page
         requests = [
             _get(
                 http,
-                id_cursor_page(_records("c", 2), has_more=True, with_ids=not fine_tuning),
+                id_cursor_page(_records("c", 2), has_more=True, with_ids=s.has_last_id),
                 c_path.format("p1"),
                 limit,
                 order,
             ),
             _get(
                 http,
-                id_cursor_page(_records("c", 1, start=2, created_at=1_699_999_980), with_ids=not fine_tuning),
+                id_cursor_page(_records("c", 1, start=2, created_at=1_699_999_980), with_ids=s.has_last_id),
                 c_path.format("p1"),
                 limit,
                 order,
@@ -285,7 +205,7 @@ def test_child_fans_out_over_parents_pages_and_skips_a_forbidden_or_missing_pare
             ),
             _get(http, error_response(404, "No such object"), c_path.format("p2"), limit, order),
             _get(http, error_response(403, "Forbidden"), c_path.format("p3"), limit, order),
-            _get(http, id_cursor_page(_records("d", 1), with_ids=not fine_tuning), c_path.format("p4"), limit, order),
+            _get(http, id_cursor_page(_records("d", 1), with_ids=s.has_last_id), c_path.format("p4"), limit, order),
         ]
         out = read(_config(), stream)
         for request in requests:
@@ -363,7 +283,7 @@ def _partition_state(stream: str, states: List[Dict[str, Any]], global_cursor: O
     blob: Dict[str, Any] = {"use_global_cursor": False, "states": states, "lookback_window": 1}
     if global_cursor is not None:
         blob["state"] = {"created_at": str(global_cursor)}
-    return StateBuilder().with_stream_state(stream, blob).build()
+    return stream_state(stream, blob)
 
 
 def test_eval_run_output_items_stop_paging_at_the_saved_cursor():
@@ -517,7 +437,8 @@ def test_a_sync_of_all_19_streams_sends_each_request_once(order):
     # ordered as discover lists the streams or alphabetically.
     # the 19 list streams here; stored completions, voice consents and checkpoint permissions:
     # test_stored_completions.py
-    nineteen = PROJECT_STREAMS - {
+    nineteen = {s.name for s in PROJECT_STREAMS.values() if s.tested_in is None}
+    assert nineteen == NAMES - {
         "voice_consents",
         "chat_completions",
         "chat_completion_messages",

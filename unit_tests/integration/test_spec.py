@@ -1,33 +1,54 @@
-"""spec: the exact properties of the issue's table, each documented for the Airbyte form, and Airbyte's lint."""
+"""spec: the exact properties of the issue's table, each documented for the Airbyte form, and Airbyte's lint.
+
+`EXPECTED` is that table: one row per spec property (type, default, secret, required, form group), keyed by name;
+the per-property tests are parametrised over it.
+"""
 
 import logging
+from dataclasses import dataclass
+from typing import Any, Dict
 
 import pytest
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 
 from source_openai import SourceOpenai
 
-EXPECTED = {
-    # name: (type, default, secret, required, group)
-    "admin_api_key": ("string", None, True, True, "credentials"),
-    "project_api_key": ("string", None, True, False, "credentials"),
-    "project_id": ("string", None, False, False, "credentials"),
-    "codex_api_key": ("string", None, True, False, "credentials"),
-    "workspace_ids": ("string", None, False, False, "credentials"),
-    "start_date": ("string", None, False, False, "sync"),
-    "usage_bucket_width": ("string", "1d", False, False, "sync"),
-    "usage_group_by": ("array", None, False, False, "sync"),
-    "lookback_window_days": ("integer", 5, False, False, "sync"),
-    "include_archived_projects": ("boolean", True, False, False, "sync"),
-    "api_base_url": ("string", "https://api.openai.com/v1", False, False, "advanced"),
-    "codex_api_base_url": ("string", "https://api.chatgpt.com/v1/analytics/codex", False, False, "advanced"),
-    "num_workers": ("integer", 4, False, False, "advanced"),
-    "compliance_api_key": ("string", None, True, False, "credentials"),
-    "chat_completions_metadata": ("object", None, False, False, "sync"),
-    "chat_completions_model": ("string", None, False, False, "sync"),
-    "compliance_principal_ids": ("string", None, False, False, "credentials"),
-    "compliance_event_types": ("array", ["AUTH_LOG"], False, False, "sync"),
-    "compliance_api_base_url": ("string", "https://api.chatgpt.com/v1", False, False, "advanced"),
+
+@dataclass(frozen=True)
+class SpecProperty:
+    """One property of the connection specification, as the spec must declare it."""
+
+    name: str
+    type: str  # the JSON schema type
+    group: str  # the form section: credentials, sync or advanced
+    default: Any = None  # None: no default
+    secret: bool = False  # airbyte_secret: masked in the form and the logs
+    required: bool = False  # listed in the specification's `required`
+
+
+EXPECTED: Dict[str, SpecProperty] = {
+    p.name: p
+    for p in [
+        SpecProperty("admin_api_key", "string", "credentials", secret=True, required=True),
+        SpecProperty("project_api_key", "string", "credentials", secret=True),
+        SpecProperty("project_id", "string", "credentials"),
+        SpecProperty("codex_api_key", "string", "credentials", secret=True),
+        SpecProperty("workspace_ids", "string", "credentials"),
+        SpecProperty("start_date", "string", "sync"),
+        SpecProperty("usage_bucket_width", "string", "sync", default="1d"),
+        SpecProperty("usage_group_by", "array", "sync"),
+        SpecProperty("lookback_window_days", "integer", "sync", default=5),
+        SpecProperty("include_archived_projects", "boolean", "sync", default=True),
+        SpecProperty("api_base_url", "string", "advanced", default="https://api.openai.com/v1"),
+        SpecProperty("codex_api_base_url", "string", "advanced", default="https://api.chatgpt.com/v1/analytics/codex"),
+        SpecProperty("num_workers", "integer", "advanced", default=4),
+        SpecProperty("compliance_api_key", "string", "credentials", secret=True),
+        SpecProperty("chat_completions_metadata", "object", "sync"),
+        SpecProperty("chat_completions_model", "string", "sync"),
+        SpecProperty("compliance_principal_ids", "string", "credentials"),
+        SpecProperty("compliance_event_types", "array", "sync", default=["AUTH_LOG"]),
+        SpecProperty("compliance_api_base_url", "string", "advanced", default="https://api.chatgpt.com/v1"),
+    ]
 }
 
 
@@ -59,16 +80,17 @@ def test_spec_passes_airbyte_lint():
 def test_exactly_the_documented_properties(connection_spec):
     assert set(connection_spec["properties"]) == set(EXPECTED)
     assert connection_spec["required"] == ["admin_api_key"]
+    assert connection_spec["required"] == [name for name, p in EXPECTED.items() if p.required]
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))
 def test_property_type_default_secret_and_group(connection_spec, name):
-    kind, default, secret, _, group = EXPECTED[name]
+    expected = EXPECTED[name]
     prop = connection_spec["properties"][name]
-    assert prop["type"] == kind
-    assert prop.get("default") == default
-    assert prop.get("airbyte_secret", False) is secret
-    assert prop.get("group") == group
+    assert prop["type"] == expected.type
+    assert prop.get("default") == expected.default
+    assert prop.get("airbyte_secret", False) is expected.secret
+    assert prop.get("group") == expected.group
 
 
 @pytest.mark.parametrize("name", list(EXPECTED))

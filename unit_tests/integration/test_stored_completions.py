@@ -4,13 +4,12 @@ two-key discovery rule of the checkpoint permissions."""
 
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker
-from airbyte_cdk.test.state_builder import StateBuilder
 from freezegun import freeze_time
 
 from .config import ADMIN_KEY, PROJECT_KEY, ConfigBuilder
 from .request_builder import RequestBuilder
 from .response_builder import error_response, id_cursor_page
-from .source_runner import discover, read, records_of
+from .source_runner import discover, read, records_of, stream_state
 
 NOW = "2026-03-01T00:00:00Z"
 NOW_TS = 1772323200
@@ -69,7 +68,7 @@ def test_completions_two_pages_newest_first_with_metadata_and_model_filters():
 @freeze_time(NOW)
 def test_a_later_sync_stops_at_the_cursor_minus_the_lookback():
     config = ConfigBuilder().with_project_key().build()
-    state = StateBuilder().with_stream_state("chat_completions", {"created": str(NOW_TS - 7200)}).build()
+    state = stream_state("chat_completions", {"created": str(NOW_TS - 7200)})
     with HttpMocker() as http:
         first = completions().build()
         # newest first: one new completion, one inside the hour of lookback, then older ones: no second page

@@ -15,9 +15,10 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from .config import ConfigBuilder
-from .request_builder import MAX_BUCKETS, USAGE_GROUP_BY, usage_request
+from .request_builder import usage_request
 from .response_builder import bucket, page_token_page
 from .source_runner import discover, final_state, read, records_of, stream_state
+from .usage_streams import USAGE_STREAMS
 
 DAY, HOUR, MINUTE = 86400, 3600, 60
 WIDTH_SECONDS = {"1d": DAY, "1h": HOUR, "1m": MINUTE}
@@ -151,7 +152,7 @@ def test_the_range_is_bucket_aligned_one_partition_with_the_maximum_buckets_per_
     buckets and `next_page` walks on (no time windows, which the CDK would read in parallel, one page each in
     memory)."""
     size = WIDTH_SECONDS[width]
-    span = MAX_BUCKETS[width] * size
+    span = USAGE_STREAMS["usage_embeddings"].max_buckets[width] * size
     aligned_start = ts("2026-01-01T00:00:00Z")
     now = aligned_start + 2 * span + 5 * size + 17  # two full pages of buckets, then a partial one ending now
     # start_date falls inside a bucket (and inside a minute): the range starts at that bucket's start
@@ -235,15 +236,15 @@ def test_group_by_is_the_intersection_with_each_endpoints_allowed_set(chosen: Op
     if chosen is not None:
         fields["usage_group_by"] = chosen
     expected = {
-        stream: allowed if not chosen else [g for g in allowed if g in chosen]
-        for stream, allowed in USAGE_GROUP_BY.items()
+        name: list(s.group_by) if not chosen else [g for g in s.group_by if g in chosen]
+        for name, s in USAGE_STREAMS.items()
     }
     with HttpMocker() as http_mocker:
         requests = {}
-        for stream in USAGE_GROUP_BY:
+        for stream in USAGE_STREAMS:
             requests[stream] = usage_request(stream, start, NOW_TS, group_by=expected[stream]).build()
             http_mocker.get(requests[stream], page_token_page([]))
-        output = read(ConfigBuilder().with_fields(**fields).build(), *USAGE_GROUP_BY)
+        output = read(ConfigBuilder().with_fields(**fields).build(), *USAGE_STREAMS)
         for request in requests.values():
             http_mocker.assert_number_of_calls(request, 1)
     assert not output.errors
@@ -501,7 +502,7 @@ def test_file_search_calls_full_refresh_reads_everything_from_start_date() -> No
 def test_discover_lists_the_usage_streams_as_incremental_on_start_time() -> None:
     catalog = discover(ConfigBuilder().build()).catalog.catalog
     by_name = {s.name: s for s in catalog.streams}
-    for name in USAGE_GROUP_BY:
+    for name in USAGE_STREAMS:
         stream = by_name[name]
         assert SyncMode.incremental in stream.supported_sync_modes
         assert stream.default_cursor_field == ["start_time"]

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
+from airbyte_cdk.models import AirbyteStateMessageSerializer
+from airbyte_cdk.test.state_builder import StateBuilder
 
 from integration_tests.sync_harness import catalog_for
 from openai_emulator.audit import audit_events, is_tenant
@@ -89,15 +91,11 @@ def _read(
     emulator.reset()
     argv = runner + ["read", "--config", folder / "config.json", "--catalog", catalog]
     if state is not None:
+        builder = StateBuilder()
+        for stream, value in state.items():
+            builder = builder.with_stream_state(stream, value)
         path = folder / f"{name}-state.json"
-        path.write_text(
-            json.dumps(
-                [
-                    {"type": "STREAM", "stream": {"stream_descriptor": {"name": s}, "stream_state": v}}
-                    for s, v in state.items()
-                ]
-            )
-        )
+        path.write_text(json.dumps([AirbyteStateMessageSerializer.dump(message) for message in builder.build()]))
         argv += ["--state", path]
     result = run(argv + extra, cwd=folder, env=clean_env(AIRBYTE_ENABLE_UNSAFE_CODE="true"), timeout=600)
     assert result.returncode == 0 and not result.errors, f"{name}: {result.describe()}"
