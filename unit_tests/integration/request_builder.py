@@ -6,7 +6,7 @@ from typing import Any, Dict, Optional, Sequence
 from airbyte_cdk.test.mock_http import HttpMocker, HttpRequest, HttpResponse
 from airbyte_cdk.test.mock_http.request import ANY_QUERY_PARAMS
 
-from .config import API_BASE, CODEX_BASE, CODEX_KEY, COMPLIANCE_BASE, COMPLIANCE_KEY
+from .config import API_BASE, CODEX_BASE, CODEX_KEY, COMPLIANCE_BASE, COMPLIANCE_KEY, PROJECT_KEY
 from .usage_streams import USAGE_STREAMS
 
 
@@ -102,9 +102,16 @@ def usage_request(
 
 
 def codex_request(
-    endpoint: str, workspace: str, start: int, end: int, page: Optional[str] = None, limit: int = 500
+    endpoint: str,
+    workspace: str,
+    start: int,
+    end: int,
+    page: Optional[str] = None,
+    limit: int = 500,
+    group: Optional[str] = None,
 ) -> RequestBuilder:
-    """A Codex Analytics page (`usage`, `code_reviews`, `code_review_responses`) of one workspace, without `group`."""
+    """A Codex Analytics page (`usage`, `code_reviews`, `code_review_responses`) of one workspace. The usage streams
+    send `group="user"` (per-user rows); the code-review streams send no `group`."""
     builder = (
         RequestBuilder.codex(f"/workspaces/{workspace}/{endpoint}")
         .with_bearer(CODEX_KEY)
@@ -113,4 +120,35 @@ def codex_request(
         .with_param("group_by", "day")
         .with_limit(limit)
     )
+    if group:
+        builder = builder.with_param("group", group)
     return builder.with_page(page) if page else builder
+
+
+def codex_check_request(workspace: str) -> RequestBuilder:
+    """`check`'s probe of one Codex workspace: its usage endpoint, whatever the query."""
+    return RequestBuilder.codex(f"/workspaces/{workspace}/usage").with_bearer(CODEX_KEY).any_query_params()
+
+
+def audit_request(gte: int, after: Optional[str] = None, tenant: bool = False) -> RequestBuilder:
+    """A page of audit_logs from `effective_at[gte]`, in one of its two partitions (`tenant_only` false or true)."""
+    request = (
+        RequestBuilder.api("/organization/audit_logs")
+        .with_limit(100)
+        .with_param("tenant_only", "true" if tenant else "false")
+        .with_param("effective_at[gte]", gte)
+    )
+    return request.with_after(after) if after else request
+
+
+def project_request(
+    path: str, limit: Optional[int] = None, order: Optional[str] = None, after: Optional[str] = None
+) -> RequestBuilder:
+    """A project-key list page: `limit`, `order` and `after` only where given (project_streams.py has each
+    endpoint's)."""
+    builder = RequestBuilder.api(path).with_bearer(PROJECT_KEY)
+    if limit is not None:
+        builder = builder.with_limit(limit)
+    if order is not None:
+        builder = builder.with_param("order", order)
+    return builder.with_after(after) if after is not None else builder

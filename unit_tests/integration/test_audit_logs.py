@@ -11,7 +11,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from .config import ConfigBuilder
-from .request_builder import RequestBuilder, epoch as ts, usage_request
+from .request_builder import audit_request, epoch as ts, usage_request
 from .response_builder import bucket, error_response, id_cursor_page, page_token_page
 from .source_runner import discovered_schemas, final_state, read, records_of, stream_state
 
@@ -19,16 +19,6 @@ START = "2026-03-01T00:00:00Z"
 
 
 NOW, NOW_TS = "2026-03-15T12:34:56Z", 1773578096  # time is frozen here (NOW_TS: NOW in Unix seconds)
-
-
-def audit_request(gte: int, after: Optional[str] = None, tenant: bool = False) -> RequestBuilder:
-    request = (
-        RequestBuilder.api("/organization/audit_logs")
-        .with_limit(100)
-        .with_param("tenant_only", "true" if tenant else "false")
-        .with_param("effective_at[gte]", gte)
-    )
-    return request.with_after(after) if after else request
 
 
 def partition_state(regular: Optional[int], tenant: Optional[int]) -> Dict[str, Any]:

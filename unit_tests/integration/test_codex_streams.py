@@ -6,6 +6,7 @@ Time is frozen at 2026-01-10T12:00Z, so "today" is 2026-01-10 and the exclusive 
 
 import json
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any, Dict, List, Mapping, Optional
 from unittest.mock import patch
 
@@ -22,7 +23,7 @@ from source_openai.components import (
 )
 
 from .config import CODEX_KEY, ConfigBuilder
-from .request_builder import RequestBuilder, codex_request, expect
+from .request_builder import RequestBuilder, codex_check_request, codex_request, expect
 from .response_builder import error_response, page_token_page
 from .source_runner import check, discover, read, records_of, stream_state
 
@@ -44,34 +45,8 @@ CODEX_STREAMS = [
 ]
 
 
-def usage_request(
-    workspace: str,
-    start: int = JAN_01,
-    end: int = JAN_11,
-    page: Optional[str] = None,
-    limit: int = 500,
-    group: bool = True,
-) -> RequestBuilder:
-    builder = (
-        RequestBuilder.codex(f"/workspaces/{workspace}/usage")
-        .with_bearer(CODEX_KEY)
-        .with_param("start_time", start)
-        .with_param("end_time", end)
-        .with_param("group_by", "day")
-        .with_limit(limit)
-    )
-    if group:
-        builder = builder.with_param("group", "user")
-    if page:
-        builder = builder.with_page(page)
-    return builder
-
-
-def review_request(
-    endpoint: str, workspace: str, start: int = JAN_01, end: int = JAN_11, page: Optional[str] = None
-) -> RequestBuilder:
-    """code_reviews / code_review_responses over this module's window: like usage, without `group`."""
-    return codex_request(endpoint, workspace, start, end, page)
+# A workspace's usage page over this module's window (JAN_01 to JAN_11).
+usage_request = partial(codex_request, "usage", start=JAN_01, end=JAN_11, group="user")
 
 
 def usage_row(
@@ -182,7 +157,7 @@ def test_long_history_is_read_in_90_day_windows_with_exclusive_day_aligned_ends(
     assert start + 90 * DAY < JAN_11 <= start + 180 * DAY  # two windows: 90 days, then up to tomorrow 00:00
     with HttpMocker() as http:
         requests = [
-            expect(http, review_request("code_reviews", "ws_1", lower, upper), page_token_page([]))
+            expect(http, codex_request("code_reviews", "ws_1", lower, upper), page_token_page([]))
             for lower, upper in windows
         ]
         output = read(
@@ -228,19 +203,19 @@ def test_state_per_workspace_lookback_and_a_workspace_added_between_syncs():
         requests = [
             expect(
                 http,
-                review_request(endpoint, "ws_1", ts("2026-01-03")),
+                codex_request(endpoint, "ws_1", ts("2026-01-03"), JAN_11),
                 page_token_page([{**row, "start_time": ts("2026-01-09"), "end_time": ts("2026-01-10")}]),
             ),
-            expect(http, review_request(endpoint, "ws_2", ts("2025-12-31")), page_token_page([])),
+            expect(http, codex_request(endpoint, "ws_2", ts("2025-12-31"), JAN_11), page_token_page([])),
             # ws_3 is new: from start_date, in 90-day windows (here one: 2025-12-01 .. tomorrow).
             expect(
                 http,
-                review_request(endpoint, "ws_3", start),
+                codex_request(endpoint, "ws_3", start, JAN_11),
                 page_token_page([{**row, "start_time": start, "end_time": start + DAY}], next_page="n"),
             ),
             expect(
                 http,
-                review_request(endpoint, "ws_3", start, page="n"),
+                codex_request(endpoint, "ws_3", start, JAN_11, page="n"),
                 page_token_page([{**row, "start_time": ts("2026-01-02"), "end_time": ts("2026-01-03")}]),
             ),
         ]
@@ -438,10 +413,6 @@ def test_state_migration_drops_only_the_global_cursor():
 # ------------------------------------------------------------------------------------------ check
 
 
-def check_request(workspace: str) -> RequestBuilder:
-    return RequestBuilder.codex(f"/workspaces/{workspace}/usage").with_bearer(CODEX_KEY).any_query_params()
-
-
 def _mock_admin_check(http: HttpMocker) -> None:
     http.get(RequestBuilder.api("/organization/projects").with_limit(1).build(), page_token_page([]))
 
@@ -451,7 +422,7 @@ def test_check_validates_every_workspace():
     with HttpMocker() as http:
         _mock_admin_check(http)
         requests = [
-            expect(http, check_request(ws), page_token_page([usage_row(JAN_01, "u1")]))
+            expect(http, codex_check_request(ws), page_token_page([usage_row(JAN_01, "u1")]))
             for ws in ("ws_1", "ws_2", "ws_3")
         ]
         output = check(normalize_config(ConfigBuilder().with_codex("ws_1,ws_2,ws_3").build()))
@@ -469,7 +440,7 @@ def test_check_fails_on_one_bad_workspace_among_good_ones(bad_position):
         _mock_admin_check(http)
         for workspace in workspaces:
             response = error_response(404, "not found") if workspace == bad else page_token_page([])
-            http.get(check_request(workspace).build(), response)
+            http.get(codex_check_request(workspace).build(), response)
         output = check(normalize_config(ConfigBuilder().with_codex(",".join(workspaces)).build()))
     status = output.connection_status_messages[-1].connectionStatus
     assert status.status == Status.FAILED

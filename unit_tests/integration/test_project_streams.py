@@ -15,7 +15,7 @@ from airbyte_cdk.test.mock_http import HttpMocker
 
 from .config import ADMIN_KEY, FAKE_KEY_FRAGMENT, PROJECT_ID, PROJECT_KEY, ConfigBuilder
 from .project_streams import CHILDREN, INCREMENTAL, NAMES, PROJECT_STREAMS, TOP_LEVEL, ProjectStream
-from .request_builder import RequestBuilder
+from .request_builder import RequestBuilder, expect, project_request
 from .response_builder import error_response, id_cursor_page, json_response
 from .source_runner import discover, read, records_of, stream_state
 
@@ -25,35 +25,6 @@ def _fresh_request_cache(tmp_path, monkeypatch):
     # Parent streams use the CDK's request cache; without a path it is one in-memory database per process, so a
     # parent response of one test would answer the same request in the next test.
     monkeypatch.setenv("REQUEST_CACHE_PATH", str(tmp_path))
-
-
-def _config() -> Dict[str, Any]:
-    return ConfigBuilder().with_project_key().build()
-
-
-def _api(path: str, limit: Optional[int] = None, order: Optional[str] = None, after: Optional[str] = None):
-    builder = RequestBuilder.api(path).with_bearer(PROJECT_KEY)
-    if limit is not None:
-        builder = builder.with_limit(limit)
-    if order is not None:
-        builder = builder.with_param("order", order)
-    if after is not None:
-        builder = builder.with_after(after)
-    return builder.build()
-
-
-def _get(
-    http: HttpMocker,
-    response,
-    path: str,
-    limit: Optional[int] = None,
-    order: Optional[str] = None,
-    after: Optional[str] = None,
-):
-    """Register a GET and return its request, for assert_number_of_calls (which matches by identity)."""
-    request = _api(path, limit, order, after)
-    http.get(request, response)
-    return request
 
 
 def _records(prefix: str, count: int, start: int = 0, created_at: int = 1_700_000_000, step: int = -10, **extra: Any):
@@ -66,7 +37,7 @@ def _records(prefix: str, count: int, start: int = 0, created_at: int = 1_700_00
 # ---------------------------------------------------------------------------------------------- discover
 def test_discover_lists_the_project_streams_only_with_the_project_key():
     without = {s.name for s in discover(ConfigBuilder().build()).catalog.catalog.streams}
-    with_key = discover(_config()).catalog.catalog.streams
+    with_key = discover(ConfigBuilder().with_project_key().build()).catalog.catalog.streams
     names = {s.name for s in with_key}
     assert not without & NAMES
     assert names - without == NAMES
@@ -83,10 +54,16 @@ def test_top_level_list_pages_with_the_maximum_limit(s: ProjectStream):
     stream, path, limit, order, with_ids = s.name, s.path, s.page_size, s.order, s.has_last_id
     first, second = _records("a", 3), _records("a", 2, start=3)
     with HttpMocker() as http:
-        page1 = _get(http, id_cursor_page(first, has_more=True, with_ids=with_ids), path, limit, order)
+        page1 = expect(
+            http, project_request(path, limit, order), id_cursor_page(first, has_more=True, with_ids=with_ids)
+        )
         # without last_id (fine-tuning) the cursor is the last record's id: a2 either way
-        page2 = _get(http, id_cursor_page(second, has_more=False, with_ids=with_ids), path, limit, order, after="a2")
-        out = read(_config(), stream)
+        page2 = expect(
+            http,
+            project_request(path, limit, order, after="a2"),
+            id_cursor_page(second, has_more=False, with_ids=with_ids),
+        )
+        out = read(ConfigBuilder().with_project_key().build(), stream)
         http.assert_number_of_calls(page1, 1)
         http.assert_number_of_calls(page2, 1)
     assert [r["id"] for r in records_of(out, stream)] == ["a0", "a1", "a2", "a3", "a4"]
@@ -100,8 +77,8 @@ def test_models_is_one_unpaginated_request():
     ]
     with HttpMocker() as http:
         # exactly no query parameters
-        request = _get(http, json_response({"object": "list", "data": models}), "/models")
-        out = read(_config(), "models")
+        request = expect(http, project_request("/models"), json_response({"object": "list", "data": models}))
+        out = read(ConfigBuilder().with_project_key().build(), "models")
         http.assert_number_of_calls(request, 1)
     # every field arrives, plus the key's project; the CDK's message serializer omits top-level nulls
     expected = [{**{k: v for k, v in m.items() if v is not None}, "project_id": PROJECT_ID} for m in models]
@@ -130,8 +107,8 @@ def test_without_project_id_the_project_is_looked_up_once_and_every_record_carri
     with HttpMocker() as http:
         for request, response in lookups:
             http.get(request, response)
-        batches = _get(http, id_cursor_page(_records("batch_", 2)), "/batches", 100)
-        files = _get(http, id_cursor_page(_records("file-", 1)), "/files", 10000, "asc")
+        batches = expect(http, project_request("/batches", 100), id_cursor_page(_records("batch_", 2)))
+        files = expect(http, project_request("/files", 10000, "asc"), id_cursor_page(_records("file-", 1)))
         out = read(ConfigBuilder().with_project_key(project_id=None).build(), "batches", "files")
         for request, _ in lookups[:3]:
             http.assert_number_of_calls(request, 1)
@@ -168,7 +145,7 @@ def test_project_streams_send_the_project_key_not_the_admin_key():
             RequestBuilder.api("/batches").with_limit(100).with_bearer(PROJECT_KEY).build(),
             id_cursor_page(_records("batch_", 1)),
         )
-        out = read(_config(), "batches")
+        out = read(ConfigBuilder().with_project_key().build(), "batches")
     assert len(records_of(out, "batches")) == 1
     assert ADMIN_KEY not in str([m for m in out.logs])
 
@@ -183,31 +160,34 @@ def test_child_fans_out_over_parents_pages_and_skips_a_forbidden_or_missing_pare
     with HttpMocker() as http:
         # the parent list itself pages too
         http.get(
-            _api(p_path, p_limit, p_order), id_cursor_page(parents[:2], has_more=True, with_ids=parent.has_last_id)
+            project_request(p_path, p_limit, p_order).build(),
+            id_cursor_page(parents[:2], has_more=True, with_ids=parent.has_last_id),
         )
-        http.get(_api(p_path, p_limit, p_order, after="p2"), id_cursor_page(parents[2:], with_ids=parent.has_last_id))
+        http.get(
+            project_request(p_path, p_limit, p_order, after="p2").build(),
+            id_cursor_page(parents[2:], with_ids=parent.has_last_id),
+        )
         # p1: two pages; p2: 404 (deleted); p3: 403; p4: one page
         requests = [
-            _get(
+            expect(
                 http,
+                project_request(c_path.format("p1"), limit, order),
                 id_cursor_page(_records("c", 2), has_more=True, with_ids=s.has_last_id),
-                c_path.format("p1"),
-                limit,
-                order,
             ),
-            _get(
+            expect(
                 http,
+                project_request(c_path.format("p1"), limit, order, after="c1"),
                 id_cursor_page(_records("c", 1, start=2, created_at=1_699_999_980), with_ids=s.has_last_id),
-                c_path.format("p1"),
-                limit,
-                order,
-                after="c1",
             ),
-            _get(http, error_response(404, "No such object"), c_path.format("p2"), limit, order),
-            _get(http, error_response(403, "Forbidden"), c_path.format("p3"), limit, order),
-            _get(http, id_cursor_page(_records("d", 1), with_ids=s.has_last_id), c_path.format("p4"), limit, order),
+            expect(http, project_request(c_path.format("p2"), limit, order), error_response(404, "No such object")),
+            expect(http, project_request(c_path.format("p3"), limit, order), error_response(403, "Forbidden")),
+            expect(
+                http,
+                project_request(c_path.format("p4"), limit, order),
+                id_cursor_page(_records("d", 1), with_ids=s.has_last_id),
+            ),
         ]
-        out = read(_config(), stream)
+        out = read(ConfigBuilder().with_project_key().build(), stream)
         for request in requests:
             http.assert_number_of_calls(request, 1)
     got = sorted((r[field], r["id"]) for r in records_of(out, stream))
@@ -220,29 +200,32 @@ def test_child_fans_out_over_parents_pages_and_skips_a_forbidden_or_missing_pare
 def test_a_child_keeps_a_native_parent_id_and_adds_a_missing_one():
     # skill versions carry skill_id in the API; fine-tuning events carry no job id: both end up with the parent id
     with HttpMocker() as http:
-        http.get(_api("/skills", 100, "asc"), id_cursor_page([{"id": "skill_1"}]))
+        http.get(project_request("/skills", 100, "asc").build(), id_cursor_page([{"id": "skill_1"}]))
         http.get(
-            _api("/skills/skill_1/versions", 100, "asc"),
+            project_request("/skills/skill_1/versions", 100, "asc").build(),
             id_cursor_page([{"id": "skillver_1", "skill_id": "skill_1", "version": "1", "created_at": 5}]),
         )
-        http.get(_api("/fine_tuning/jobs", 100), id_cursor_page([{"id": "ftjob-1"}], with_ids=False))
+        http.get(project_request("/fine_tuning/jobs", 100).build(), id_cursor_page([{"id": "ftjob-1"}], with_ids=False))
         http.get(
-            _api("/fine_tuning/jobs/ftjob-1/events", 100),
+            project_request("/fine_tuning/jobs/ftjob-1/events", 100).build(),
             id_cursor_page([{"id": "ftevent-1", "created_at": 5, "level": "info", "message": "m"}], with_ids=False),
         )
-        out = read(_config(), "skill_versions", "fine_tuning_job_events")
+        out = read(ConfigBuilder().with_project_key().build(), "skill_versions", "fine_tuning_job_events")
     assert records_of(out, "skill_versions")[0]["skill_id"] == "skill_1"
     assert records_of(out, "fine_tuning_job_events")[0]["fine_tuning_job_id"] == "ftjob-1"
 
 
 # ---------------------------------------------------------------------------------------------- eval run output items
 def _mock_evals_and_runs(http: HttpMocker) -> None:
-    http.get(_api("/evals", 100, "asc"), id_cursor_page([{"id": "eval_1"}, {"id": "eval_2"}]))
+    http.get(project_request("/evals", 100, "asc").build(), id_cursor_page([{"id": "eval_1"}, {"id": "eval_2"}]))
     http.get(
-        _api("/evals/eval_1/runs", 100, "asc"),
+        project_request("/evals/eval_1/runs", 100, "asc").build(),
         id_cursor_page([{"id": "run_1", "eval_id": "eval_1"}, {"id": "run_2", "eval_id": "eval_1"}]),
     )
-    http.get(_api("/evals/eval_2/runs", 100, "asc"), id_cursor_page([{"id": "run_3", "eval_id": "eval_2"}]))
+    http.get(
+        project_request("/evals/eval_2/runs", 100, "asc").build(),
+        id_cursor_page([{"id": "run_3", "eval_id": "eval_2"}]),
+    )
 
 
 def _items(path_run: str) -> str:
@@ -254,19 +237,18 @@ def test_eval_run_output_items_fan_out_over_evals_and_runs_newest_first():
     with HttpMocker() as http:
         _mock_evals_and_runs(http)
         requests = [
-            _get(http, id_cursor_page(_records("oi_a", 2), has_more=True), _items("run_1"), 100, "desc"),
-            _get(
-                http,
-                id_cursor_page(_records("oi_a", 1, start=2, created_at=1_699_999_980)),
-                _items("run_1"),
-                100,
-                "desc",
-                after="oi_a1",
+            expect(
+                http, project_request(_items("run_1"), 100, "desc"), id_cursor_page(_records("oi_a", 2), has_more=True)
             ),
-            _get(http, error_response(404, "run deleted"), _items("run_2"), 100, "desc"),
-            _get(http, id_cursor_page(_records("oi_c", 1)), _items("run_3"), 100, "desc"),
+            expect(
+                http,
+                project_request(_items("run_1"), 100, "desc", after="oi_a1"),
+                id_cursor_page(_records("oi_a", 1, start=2, created_at=1_699_999_980)),
+            ),
+            expect(http, project_request(_items("run_2"), 100, "desc"), error_response(404, "run deleted")),
+            expect(http, project_request(_items("run_3"), 100, "desc"), id_cursor_page(_records("oi_c", 1))),
         ]
-        out = read(_config(), "eval_run_output_items")
+        out = read(ConfigBuilder().with_project_key().build(), "eval_run_output_items")
         for request in requests:
             http.assert_number_of_calls(request, 1)
     got = sorted((r["eval_id"], r["run_id"], r["id"]) for r in records_of(out, "eval_run_output_items"))
@@ -309,30 +291,45 @@ def test_eval_run_output_items_stop_paging_at_the_saved_cursor():
         _mock_evals_and_runs(http)
         # run_1: page 1 all new, page 2 ends past the cursor (995 < 1000): no third request, 995 not emitted
         run1 = [
-            _get(http, id_cursor_page(_records("n", 2, created_at=1030), has_more=True), _items("run_1"), 100, "desc"),
-            _get(
+            expect(
                 http,
+                project_request(_items("run_1"), 100, "desc"),
+                id_cursor_page(_records("n", 2, created_at=1030), has_more=True),
+            ),
+            expect(
+                http,
+                project_request(_items("run_1"), 100, "desc", after="n1"),
                 id_cursor_page(_records("n", 2, start=2, created_at=1005), has_more=True),
-                _items("run_1"),
-                100,
-                "desc",
-                after="n1",
             ),
         ]
-        never = [_get(http, id_cursor_page(_records("old", 1)), _items("run_1"), 100, "desc", after="n3")]
+        never = [
+            expect(http, project_request(_items("run_1"), 100, "desc", after="n3"), id_cursor_page(_records("old", 1)))
+        ]
         # run_2: nothing new: one request
-        run2 = _get(http, id_cursor_page(_records("o", 2, created_at=990), has_more=True), _items("run_2"), 100, "desc")
-        never.append(_get(http, id_cursor_page(_records("older", 1)), _items("run_2"), 100, "desc", after="o1"))
-        # run_3: the record at exactly the cursor is kept (inclusive), older ones are not
-        run3 = _get(
+        run2 = expect(
             http,
-            id_cursor_page([{"id": "eq", "created_at": 1000}, {"id": "lt", "created_at": 999}], has_more=True),
-            _items("run_3"),
-            100,
-            "desc",
+            project_request(_items("run_2"), 100, "desc"),
+            id_cursor_page(_records("o", 2, created_at=990), has_more=True),
         )
-        never.append(_get(http, id_cursor_page(_records("older", 1)), _items("run_3"), 100, "desc", after="lt"))
-        out = read(_config(), "eval_run_output_items", mode=SyncMode.incremental, state=state)
+        never.append(
+            expect(
+                http, project_request(_items("run_2"), 100, "desc", after="o1"), id_cursor_page(_records("older", 1))
+            )
+        )
+        # run_3: the record at exactly the cursor is kept (inclusive), older ones are not
+        run3 = expect(
+            http,
+            project_request(_items("run_3"), 100, "desc"),
+            id_cursor_page([{"id": "eq", "created_at": 1000}, {"id": "lt", "created_at": 999}], has_more=True),
+        )
+        never.append(
+            expect(
+                http, project_request(_items("run_3"), 100, "desc", after="lt"), id_cursor_page(_records("older", 1))
+            )
+        )
+        out = read(
+            ConfigBuilder().with_project_key().build(), "eval_run_output_items", mode=SyncMode.incremental, state=state
+        )
         for request in run1 + [run2, run3]:
             http.assert_number_of_calls(request, 1)
         for request in never:
@@ -358,23 +355,40 @@ def test_fine_tuning_children_stop_early_and_read_a_new_job_in_full(stream, suff
     )
     old, new = f"/fine_tuning/jobs/job_old/{suffix}", f"/fine_tuning/jobs/job_new/{suffix}"
     with HttpMocker() as http:
-        http.get(_api("/fine_tuning/jobs", 100), id_cursor_page([{"id": "job_new"}, {"id": "job_old"}], with_ids=False))
+        http.get(
+            project_request("/fine_tuning/jobs", 100).build(),
+            id_cursor_page([{"id": "job_new"}, {"id": "job_old"}], with_ids=False),
+        )
         # no last_id in fine-tuning lists: the next page starts after the last record
         read_once = [
-            _get(http, id_cursor_page(_records("e", 2, created_at=1020), has_more=True, with_ids=False), old, 100),
-            _get(
+            expect(
                 http,
-                id_cursor_page(_records("e", 2, start=2, created_at=1000), has_more=True, with_ids=False),
-                old,
-                100,
-                after="e1",
+                project_request(old, 100),
+                id_cursor_page(_records("e", 2, created_at=1020), has_more=True, with_ids=False),
             ),
-            _get(http, id_cursor_page(_records("n", 2, created_at=500), has_more=True, with_ids=False), new, 100),
-            _get(http, id_cursor_page(_records("n", 1, start=2, created_at=400), with_ids=False), new, 100, after="n1"),
+            expect(
+                http,
+                project_request(old, 100, after="e1"),
+                id_cursor_page(_records("e", 2, start=2, created_at=1000), has_more=True, with_ids=False),
+            ),
+            expect(
+                http,
+                project_request(new, 100),
+                id_cursor_page(_records("n", 2, created_at=500), has_more=True, with_ids=False),
+            ),
+            expect(
+                http,
+                project_request(new, 100, after="n1"),
+                id_cursor_page(_records("n", 1, start=2, created_at=400), with_ids=False),
+            ),
         ]
         # page 2 of job_old ends at 990 < 1000: no third page
-        never = _get(http, id_cursor_page(_records("x", 1, created_at=900), with_ids=False), old, 100, after="e3")
-        out = read(_config(), stream, mode=SyncMode.incremental, state=state)
+        never = expect(
+            http,
+            project_request(old, 100, after="e3"),
+            id_cursor_page(_records("x", 1, created_at=900), with_ids=False),
+        )
+        out = read(ConfigBuilder().with_project_key().build(), stream, mode=SyncMode.incremental, state=state)
         for request in read_once:
             http.assert_number_of_calls(request, 1)
         http.assert_number_of_calls(never, 0)
@@ -394,16 +408,16 @@ def test_fine_tuning_children_stop_early_and_read_a_new_job_in_full(stream, suff
 
 def test_a_first_incremental_sync_reads_every_page():
     with HttpMocker() as http:
-        http.get(_api("/fine_tuning/jobs", 100), id_cursor_page([{"id": "job_1"}], with_ids=False))
+        http.get(project_request("/fine_tuning/jobs", 100).build(), id_cursor_page([{"id": "job_1"}], with_ids=False))
         http.get(
-            _api("/fine_tuning/jobs/job_1/events", 100),
+            project_request("/fine_tuning/jobs/job_1/events", 100).build(),
             id_cursor_page(_records("e", 2, created_at=30), has_more=True, with_ids=False),
         )
         http.get(
-            _api("/fine_tuning/jobs/job_1/events", 100, after="e1"),
+            project_request("/fine_tuning/jobs/job_1/events", 100, after="e1").build(),
             id_cursor_page(_records("e", 2, start=2, created_at=10), with_ids=False),
         )
-        out = read(_config(), "fine_tuning_job_events", mode=SyncMode.incremental)
+        out = read(ConfigBuilder().with_project_key().build(), "fine_tuning_job_events", mode=SyncMode.incremental)
     assert [r["id"] for r in records_of(out, "fine_tuning_job_events")] == ["e0", "e1", "e2", "e3"]
     final = out.most_recent_state.stream_state.__dict__
     assert final["states"] == [
@@ -444,32 +458,42 @@ def test_a_sync_of_all_19_streams_sends_each_request_once(order):
         "chat_completion_messages",
         "fine_tuning_checkpoint_permissions",
     }
-    discovered = [s.name for s in discover(_config()).catalog.catalog.streams if s.name in nineteen]
+    discovered = [
+        s.name
+        for s in discover(ConfigBuilder().with_project_key().build()).catalog.catalog.streams
+        if s.name in nineteen
+    ]
     streams = discovered if order == "discover" else sorted(nineteen)
     one_page = lambda prefix, with_ids=True: id_cursor_page(_records(prefix, 1), with_ids=with_ids)  # noqa: E731
     with HttpMocker() as http:
         requests = [
-            _get(http, one_page("file_"), "/files", 10000, "asc"),
-            _get(http, id_cursor_page([{"id": "skill_1"}]), "/skills", 100, "asc"),
-            _get(http, one_page("skillver_"), "/skills/skill_1/versions", 100, "asc"),
-            _get(http, one_page("batch_"), "/batches", 100),
-            _get(http, id_cursor_page([{"id": "eval_1"}]), "/evals", 100, "asc"),
-            _get(http, id_cursor_page([{"id": "run_1", "eval_id": "eval_1"}]), "/evals/eval_1/runs", 100, "asc"),
-            _get(http, one_page("oi_"), "/evals/eval_1/runs/run_1/output_items", 100, "desc"),
-            _get(http, id_cursor_page([{"id": "ftjob-1"}], with_ids=False), "/fine_tuning/jobs", 100),
-            _get(http, one_page("ftevent-", False), "/fine_tuning/jobs/ftjob-1/events", 100),
-            _get(http, one_page("ftckpt_"), "/fine_tuning/jobs/ftjob-1/checkpoints", 100),
-            _get(http, id_cursor_page([{"id": "vs_1"}]), "/vector_stores", 100, "asc"),
-            _get(http, one_page("file-"), "/vector_stores/vs_1/files", 100, "asc"),
-            _get(http, one_page("asst_"), "/assistants", 100, "asc"),
-            _get(http, json_response({"object": "list", "data": [{"id": "gpt-4o"}]}), "/models"),
-            _get(http, id_cursor_page([{"id": "cntr_1"}]), "/containers", 100, "asc"),
-            _get(http, one_page("cfile_"), "/containers/cntr_1/files", 100, "asc"),
-            _get(http, id_cursor_page([{"id": "cthr_1"}]), "/chatkit/threads", 100, "asc"),
-            _get(http, one_page("cthi_"), "/chatkit/threads/cthr_1/items", 100, "asc"),
-            _get(http, one_page("video_"), "/videos", 100, "asc"),
+            expect(http, project_request("/files", 10000, "asc"), one_page("file_")),
+            expect(http, project_request("/skills", 100, "asc"), id_cursor_page([{"id": "skill_1"}])),
+            expect(http, project_request("/skills/skill_1/versions", 100, "asc"), one_page("skillver_")),
+            expect(http, project_request("/batches", 100), one_page("batch_")),
+            expect(http, project_request("/evals", 100, "asc"), id_cursor_page([{"id": "eval_1"}])),
+            expect(
+                http,
+                project_request("/evals/eval_1/runs", 100, "asc"),
+                id_cursor_page([{"id": "run_1", "eval_id": "eval_1"}]),
+            ),
+            expect(http, project_request("/evals/eval_1/runs/run_1/output_items", 100, "desc"), one_page("oi_")),
+            expect(
+                http, project_request("/fine_tuning/jobs", 100), id_cursor_page([{"id": "ftjob-1"}], with_ids=False)
+            ),
+            expect(http, project_request("/fine_tuning/jobs/ftjob-1/events", 100), one_page("ftevent-", False)),
+            expect(http, project_request("/fine_tuning/jobs/ftjob-1/checkpoints", 100), one_page("ftckpt_")),
+            expect(http, project_request("/vector_stores", 100, "asc"), id_cursor_page([{"id": "vs_1"}])),
+            expect(http, project_request("/vector_stores/vs_1/files", 100, "asc"), one_page("file-")),
+            expect(http, project_request("/assistants", 100, "asc"), one_page("asst_")),
+            expect(http, project_request("/models"), json_response({"object": "list", "data": [{"id": "gpt-4o"}]})),
+            expect(http, project_request("/containers", 100, "asc"), id_cursor_page([{"id": "cntr_1"}])),
+            expect(http, project_request("/containers/cntr_1/files", 100, "asc"), one_page("cfile_")),
+            expect(http, project_request("/chatkit/threads", 100, "asc"), id_cursor_page([{"id": "cthr_1"}])),
+            expect(http, project_request("/chatkit/threads/cthr_1/items", 100, "asc"), one_page("cthi_")),
+            expect(http, project_request("/videos", 100, "asc"), one_page("video_")),
         ]
-        out = read(_config(), *streams)
+        out = read(ConfigBuilder().with_project_key().build(), *streams)
         for request in requests:
             http.assert_number_of_calls(request, 1)
     assert {m.record.stream for m in out.records} == nineteen
