@@ -5,6 +5,7 @@ import json
 import time
 from pathlib import Path
 
+import pytest
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import discover, read
@@ -12,6 +13,8 @@ from airbyte_cdk.test.models.scenario import ConnectorTestScenario
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 
 from source_openai import SourceOpenai
+
+pytestmark = pytest.mark.long(170)
 
 HERE = Path(__file__).resolve().parent
 

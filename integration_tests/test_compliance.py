@@ -19,6 +19,8 @@ from test_support.minimum import count_by_template, minimum_requests
 
 from . import sync_harness as h
 
+pytestmark = pytest.mark.long(340)
+
 STREAMS = [
     "compliance_log_files",
     "compliance_log_events",

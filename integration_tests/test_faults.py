@@ -19,7 +19,7 @@ from openai_emulator.server import CODEX_PREFIX, COMPLIANCE_PREFIX
 
 from . import sync_harness as h
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.long(300)]
 EMULATOR = h.FAULT_EMULATOR  # the module's `emu` (test_support.fixtures)
 
 

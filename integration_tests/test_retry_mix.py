@@ -11,7 +11,7 @@ import pytest
 
 from . import sync_harness as h
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.long(160)]
 EMULATOR = h.FAULT_EMULATOR
 
 

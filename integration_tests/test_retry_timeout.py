@@ -7,7 +7,7 @@ import pytest
 
 from . import sync_harness as h
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.long(70)]
 EMULATOR = h.FAULT_EMULATOR
 
 

@@ -9,12 +9,15 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
+import pytest
 from airbyte_cdk.test.entrypoint_wrapper import discover
 
 from integration_tests.sync_harness import leaked_fragments
 from source_openai import SourceOpenai
 from source_openai.components import KEY_FIELDS
 from test_support.emulator_client import get
+
+pytestmark = pytest.mark.long(170)
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = ["/v1/organization/audit_logs", "/codex/v1/analytics/codex/workspaces/ws_emulator_2"]

@@ -15,5 +15,7 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 # Four workers on the CI machine's 2 cores: many tests wait (real retry waits, a read timeout, subprocess syncs), so
-# more workers than cores keep both cores busy. Each test module stays on one worker. PYTEST_WORKERS=0 runs serially.
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-4}" --dist loadfile --durations=15 "$@"
+# more workers than cores keep both cores busy. Each test module stays on one worker, and modules start in collection
+# order (not xdist's largest-first), which the root conftest.py sorts longest first (`pytest.mark.long`), so that no
+# long module starts last. PYTEST_WORKERS=0 runs serially.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-4}" --dist loadfile --no-loadscope-reorder --durations=15 "$@"

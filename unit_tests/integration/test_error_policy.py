@@ -23,6 +23,8 @@ from .config import ADMIN_KEY, FAKE_KEY_FRAGMENT, ConfigBuilder
 from .response_builder import RETRY_SOON, error_response
 from .source_runner import all_output_text, read, records_of, retry_waits
 
+pytestmark = pytest.mark.long(180)
+
 ECHOED_KEY = f"{ADMIN_KEY[:14]}****{ADMIN_KEY[-4:]}"  # what OpenAI-style 401 bodies echo: a partly masked key
 USERS = [sample_record("users", id="user_1"), sample_record("users", id="user_2")]
 

@@ -7,6 +7,8 @@ from .admin_streams import ORG_STREAMS, STREAMS, assert_pages_followed, page, re
 from .config import ConfigBuilder
 from .source_runner import read, records_of
 
+pytestmark = pytest.mark.long(90)
+
 
 @pytest.mark.parametrize("stream", ORG_STREAMS)
 def test_pages_params_and_schema(stream):

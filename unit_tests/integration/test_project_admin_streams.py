@@ -6,6 +6,8 @@ from .admin_streams import PER_PROJECT_STREAMS, STREAMS, assert_pages_followed
 from .config import ConfigBuilder
 from .source_runner import discover
 
+pytestmark = pytest.mark.long(170)
+
 
 @pytest.mark.parametrize("stream", PER_PROJECT_STREAMS + ["group_users", "group_roles", "user_roles"])
 def test_pages_params_parent_ids_and_schema(stream):

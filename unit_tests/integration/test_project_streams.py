@@ -19,6 +19,8 @@ from .request_builder import RequestBuilder, expect, project_request
 from .response_builder import error_response, id_cursor_page, json_response
 from .source_runner import discover, read, records_of, stream_state
 
+pytestmark = pytest.mark.long(190)
+
 
 @pytest.fixture(autouse=True)
 def _fresh_request_cache(tmp_path, monkeypatch):

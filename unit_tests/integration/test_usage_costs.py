@@ -20,6 +20,8 @@ from .response_builder import bucket, page_token_page
 from .source_runner import discover, final_state, read, records_of, stream_state
 from .usage_streams import USAGE_STREAMS
 
+pytestmark = pytest.mark.long(120)
+
 DAY, HOUR, MINUTE = 86400, 3600, 60
 WIDTH_SECONDS = {"1d": DAY, "1h": HOUR, "1m": MINUTE}
 

@@ -31,7 +31,7 @@ from scripts import report
 
 from .conftest import ROOT, clean_env, run
 
-pytestmark = pytest.mark.runtimes
+pytestmark = [pytest.mark.runtimes, pytest.mark.long(240)]
 
 SCRIPT = ROOT / "scripts" / "analytics.py"
 USAGE_AND_COSTS = ["costs"] + [f"usage_{name}" for name in ENDPOINTS]

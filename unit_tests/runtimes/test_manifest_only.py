@@ -19,7 +19,7 @@ import yaml
 
 from .conftest import READ_STREAMS, ROOT, assert_read_ok, clean_env, configured_catalog, run
 
-pytestmark = pytest.mark.runtimes
+pytestmark = [pytest.mark.runtimes, pytest.mark.long(90)]
 
 # `source-declarative-manifest`, with `source_openai` made unimportable in that process.
 RUNNER = [

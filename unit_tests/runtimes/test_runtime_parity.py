@@ -30,7 +30,7 @@ from test_support.minimum import count_by_template, minimum_requests
 
 from .conftest import ROOT, Run, clean_env, run
 
-pytestmark = pytest.mark.runtimes
+pytestmark = [pytest.mark.runtimes, pytest.mark.long(100)]
 
 MANIFEST_ONLY = [
     sys.executable,
