@@ -1103,27 +1103,28 @@ def _admin_pages(session: requests.Session, url: str, params: Mapping[str, Any],
     """Every item of an Admin API list (after=last_id paging), a few retries on 429/5xx/network errors. Raises a
     traced error naming `what` on anything else; never prints a key, a query string or a response body."""
     after: Optional[str] = None
-    # the connector's own wait policy: Retry-After up to 60 s, else 1, 2, 4, 8 s; a wait over 10 s is logged
+    # the connector's own wait policy: Retry-After up to 60 s; else 5, 10, 20, 40 s after a 429 and 1, 2, 4, 8 s
+    # after a 5xx or a network error; a wait over 10 s is logged
     waits = BoundedBackoff(config={}, parameters={"name": "project_id lookup"})
     while True:
         query = dict(params, **({"after": after} if after else {}))
         for attempt in range(1, 6):
             try:
-                response, failure = session.get(url, params=query, timeout=(30, 60)), None
+                response, network_error = session.get(url, params=query, timeout=(30, 60)), None
             except requests.RequestException as error:
-                response, failure = None, error
+                response, network_error = None, error
             if response is not None and response.status_code < 400:
                 break
             status = response.status_code if response is not None else None
             if status is not None and status not in (408, 429) and status < 500:
-                failure = FailureType.config_error if status in (401, 403, 404) else FailureType.system_error
-                raise _lookup_error(f"{what}: OpenAI answered {urlsplit(url).path} with HTTP {status}.", failure)
+                kind = FailureType.config_error if status in (401, 403, 404) else FailureType.system_error
+                raise _lookup_error(f"{what}: OpenAI answered {urlsplit(url).path} with HTTP {status}.", kind)
             if attempt == 5:
                 raise _lookup_error(
                     f"{what}: OpenAI did not answer {urlsplit(url).path} after 5 attempts (HTTP {status or 'none'}).",
                     FailureType.transient_error,
                 )
-            threading.Event().wait(waits.backoff_time(response if response is not None else failure, attempt))
+            threading.Event().wait(waits.backoff_time(response if response is not None else network_error, attempt))
         try:
             body = response.json()
         except ValueError:
@@ -1143,11 +1144,10 @@ def project_of_key(config: Mapping[str, Any]) -> str:
     sync (one Admin request in `check`); without, the projects' pages up to the key's project plus each listed
     project's key pages up to it, once per sync. Neither the key nor anything derived from it is logged or kept
     beyond this process."""
-    configured = config.get("project_id")
-    if configured and not config.get("__check_mode"):
-        return str(configured)
-    if config.get("__check_mode"):  # check verifies every time it runs
+    if config.get("__check_mode"):  # check verifies (or looks up) every time it runs
         return _look_up_project(config)
+    if config.get("project_id"):
+        return str(config["project_id"])
     digest = hashlib.sha256(
         "\n".join(
             str(config.get(n) or "") for n in ("api_base_url", "admin_api_key", "project_api_key", "project_id")
