@@ -5,7 +5,6 @@ Time is frozen at 2026-01-10T12:00Z, so "today" is 2026-01-10 and the exclusive 
 """
 
 import json
-from datetime import datetime, timezone
 from functools import partial
 from typing import Any, Dict, List, Mapping, Optional
 from unittest.mock import patch
@@ -23,16 +22,12 @@ from source_openai.components import (
 )
 
 from .config import CODEX_KEY, ConfigBuilder
-from .request_builder import RequestBuilder, codex_check_request, codex_request, expect
+from .request_builder import RequestBuilder, codex_check_request, codex_request, epoch as ts, expect
 from .response_builder import error_response, page_token_page
 from .source_runner import check, discover, read, records_of, stream_state
 
 NOW = "2026-01-10T12:00:00Z"
 DAY = 86400
-
-
-def ts(day: str) -> int:
-    return int(datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp())
 
 
 JAN_01, JAN_11 = ts("2026-01-01"), ts("2026-01-11")

@@ -8,14 +8,12 @@ from typing import Any, Dict, List, Mapping, Optional
 
 import jsonschema
 import pytest
-from airbyte_cdk.models import (
-    SyncMode,
-)
+from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.mock_http import HttpMocker
 from freezegun import freeze_time
 
 from .config import ConfigBuilder
-from .request_builder import usage_request
+from .request_builder import epoch as ts, usage_request
 from .response_builder import bucket, page_token_page
 from .source_runner import discover, final_state, read, records_of, stream_state
 from .usage_streams import USAGE_STREAMS
@@ -27,10 +25,6 @@ WIDTH_SECONDS = {"1d": DAY, "1h": HOUR, "1m": MINUTE}
 
 NOW = "2026-03-15T12:34:56Z"
 NOW_TS = 1773578096  # NOW as Unix seconds
-
-
-def ts(text: str) -> int:
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
 
 
 def completion(model: Optional[str], project: Optional[str], input_tokens: int, **extra: Any) -> Dict[str, Any]:
