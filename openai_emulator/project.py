@@ -78,6 +78,10 @@ class ProjectData(
             self._children[key] = Collection(count, lambda k, pr=parent_record, c=count: make(k, pr, c))
         return self._children[key]
 
+    def runs_of(self, eval_id: str) -> Collection:
+        """The runs of one eval (404 for an unknown eval)."""
+        return self.child("eval_runs", self.evals, eval_id, self._eval_run)
+
 
 def data(req: Request, ds: Dataset) -> ProjectData:
     p = ds.project_index(req.project_id or "")
@@ -129,7 +133,7 @@ def evals(req: Request, ds: Dataset) -> Dict[str, Any]:
 
 def eval_runs(req: Request, ds: Dataset) -> Dict[str, Any]:
     d = data(req, ds)
-    coll = d.child("eval_runs", d.evals, req.path_params["eval_id"], d._eval_run)
+    coll = d.runs_of(req.path_params["eval_id"])
     status = req.choice("status", ["queued", "in_progress", "completed", "canceled", "failed"], None)
     keep = (lambda k: coll.item(k)["status"] == status) if status else None
     return _page(req, coll, UNDOC, "asc", keep=keep)
@@ -137,7 +141,7 @@ def eval_runs(req: Request, ds: Dataset) -> Dict[str, Any]:
 
 def eval_run_output_items(req: Request, ds: Dataset) -> Dict[str, Any]:
     d = data(req, ds)
-    runs = d.child("eval_runs", d.evals, req.path_params["eval_id"], d._eval_run)
+    runs = d.runs_of(req.path_params["eval_id"])
     coll = d.child(f"output_items:{req.path_params['eval_id']}", runs, req.path_params["run_id"], d._output_item)
     status = req.choice("status", ["fail", "pass"], None)
     keep = (lambda k: coll.item(k)["status"] == status) if status else None

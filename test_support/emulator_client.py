@@ -99,7 +99,7 @@ def sample_requests(emu: Emulator) -> List[Dict[str, Any]]:
         lambda: ProjectData(ds, ds.project_index(emu.project_keys[project_key])),
     )
     first_eval = pd.evals.item(0)["id"]
-    run = pd.child("eval_runs", pd.evals, first_eval, pd._eval_run).item(0)["id"]
+    run = pd.runs_of(first_eval).item(0)["id"]
     pvalues = {
         "skill_id": pd.skills.item(0)["id"],
         "eval_id": first_eval,

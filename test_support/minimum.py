@@ -224,7 +224,7 @@ def minimum_requests(
                 add(template, d.child(kind, parent, parent.item(i)["id"], make, minimum=minimum).count)
         for i in range(d.evals.count):
             eval_id = d.evals.item(i)["id"]
-            runs = d.child("eval_runs", d.evals, eval_id, d._eval_run)
+            runs = d.runs_of(eval_id)
             add("/evals/{eval_id}/runs", runs.count)
             for k in range(runs.count):
                 items = d.child(f"output_items:{eval_id}", runs, runs.item(k)["id"], d._output_item)

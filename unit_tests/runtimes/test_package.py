@@ -29,7 +29,13 @@ def test_the_wheel_ships_the_manifest_the_components_and_the_entry_point(wheel):
         "source_openai/source.py",
     } <= names
     # the connector only: no tests, emulator, scripts or docs
-    assert not [n for n in names if n.startswith(("openai_emulator/", "unit_tests/", "integration_tests/", "scripts/"))]
+    assert not [
+        n
+        for n in names
+        if n.startswith(
+            ("openai_emulator/", "test_support/", "unit_tests/", "integration_tests/", "scripts/", "benchmarks/")
+        )
+    ]
     assert packaged_manifest == (ROOT / "source_openai" / "manifest.yaml").read_bytes()
     assert metadata["Name"] == "source-openai-org" and metadata["Version"] == VERSION
     # the runtime dependencies, with their ranges, exactly as pyproject.toml declares them (test_dependencies.py checks
