@@ -3,9 +3,10 @@
 # Plus two safety nets that need the whole config and catalog at once: a catalog naming a stream this config lacks
 # is a config error, and partial key echoes (`sk-admi*****wxyz`) are masked.
 import logging
+import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator, List, Mapping, Optional
+from typing import Any, Iterator, List, Mapping, Optional, Sequence
 
 import yaml
 from airbyte_cdk.models import (
@@ -22,12 +23,30 @@ from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets, filter_secre
 from .components import ConfigError, key_fragments
 
 MANIFEST_PATH = Path(__file__).with_name("manifest.yaml")
+# CPython releases whose `ast` module can fail when two threads parse at once (CPython gh-106905): the CDK's Jinja
+# interpolation parses every rendered value, in its worker threads. (major, minor) -> the first release with the fix.
+AST_RACE_FIXED_IN = {(3, 11): 8, (3, 12): 2}
 
 
 def load_manifest() -> Mapping[str, Any]:
     """The packaged manifest, read by path (not relative to the working directory)."""
     with MANIFEST_PATH.open() as handle:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def python_warning(version: Sequence[int] = tuple(sys.version_info[:3])) -> Optional[str]:
+    """A warning for a Python whose parser can fail a sync (3.11.0–3.11.7, 3.12.0–3.12.1), else None."""
+    major, minor, micro = version[:3]
+    fixed = AST_RACE_FIXED_IN.get((major, minor))
+    if fixed is None or micro >= fixed:
+        return None
+    message = (
+        f"This connector runs on Python {major}.{minor}.{micro}, whose parser can fail a stream with "
+        "'SystemError: AST constructor recursion depth mismatch' when two threads parse at once (CPython gh-106905, "
+        f"fixed in {major}.{minor}.{fixed}). It is rare (the connector parses once per page, not per record); to "
+        f"rule it out, run the connector on Python {major}.{minor}.{fixed} or later."
+    )
+    return message
 
 
 # The CDK masks log lines, but the trace it emits for a failed stream carries the raw error (including the API's error
@@ -99,5 +118,8 @@ class SourceOpenai(ConcurrentDeclarativeSource):
                     "`compliance_principal_ids`)."
                 ]
             )
+        warning = python_warning()
+        if warning:
+            logger.warning(warning)
         for message in super().read(logger, config, catalog, state):
             yield sanitized(message)

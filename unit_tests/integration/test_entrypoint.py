@@ -20,6 +20,7 @@ import pytest
 import requests_mock
 
 from source_openai import run as run_module
+from source_openai.source import python_warning
 
 from .admin_streams import sample_record
 from .config import ADMIN_KEY, FAKE_KEY_FRAGMENT, PROJECT_KEY, ConfigBuilder
@@ -280,6 +281,9 @@ def test_read_pages_through_a_loopback_emulator(subprocess_runs):
         assert result.returncode == 0, result.stdout[-1500:]
         records = [m["record"]["data"]["id"] for m in _messages(result.stdout) if m["type"] == "RECORD"]
         assert records == ["user_1", "user_2"]
+        # on a Python whose parser fails under threads (source.python_warning), the read says so, once
+        warnings = [m["log"]["message"] for m in _messages(result.stdout) if m["type"] == "LOG"]
+        assert warnings.count(python_warning()) == (1 if python_warning() else 0)
     users = [(query, auth) for path, query, auth in requests if path == "/v1/organization/users"]
     # both entry points ran at the same time: two first pages, two second pages, nothing else
     assert sorted(json.dumps(q, sort_keys=True) for q, _ in users) == sorted(
