@@ -1250,7 +1250,8 @@ class PartitionFields(RecordTransformation):
     constructor recursion depth mismatch` (CPython gh-106905, fixed in 3.11.8 and 3.12.2). This renders each template
     with the CDK's own `InterpolatedString`, as AddFields does (so the values are the same, typed the same way), once
     per slice, and copies them into each record. A template may read `config`, `stream_partition` and `stream_slice`,
-    not `record`. Test: unit_tests/test_partition_fields.py; every child stream's records in the integration tests.
+    not `record`. Test: unit_tests/test_partition_fields.py, test_manifest_rules.py; every child stream's records in
+    the integration tests.
     """
 
     fields: Mapping[str, str]

@@ -1,6 +1,7 @@
 """Rules of the manifest that no single stream's test would notice: each default is written once (the normaliser's
 constants; the spec shows them and the one remaining expression fallback must agree), and the order of the top-level
-`streams` list, on which the CDK's blocking groups depend, keeps every reader of a grouped parent list before it."""
+`streams` list, on which the CDK's blocking groups depend, keeps every reader of a grouped parent list before it; and
+slice values reach records through PartitionFields (rendered once per slice), never AddFields (once per record)."""
 
 import re
 
@@ -74,3 +75,21 @@ def test_a_reader_of_each_grouped_parent_list_starts_before_it():
         assert order.index(first) < order.index(parent), f"move {first} (or another reader) before {parent}"
     # the rule sees the known cases
     assert {"compliance_log_files", "chat_completions", "evals", "fine_tuning_jobs"} <= set(readers), readers
+
+
+def test_the_manifest_adds_slice_values_with_partition_fields_only():
+    def walk(node):
+        if isinstance(node, dict):
+            yield node
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item)
+
+    nodes = list(walk(RAW))
+    assert not [node for node in nodes if node.get("type") == "AddFields"]
+    used = [node for node in nodes if str(node.get("class_name", "")).endswith(".PartitionFields")]
+    assert len(used) >= 18
+    for node in used:  # a template of a record would be rendered for the slice's first record only
+        assert all("record" not in template for template in node["fields"].values()), node

@@ -1,5 +1,6 @@
 """PartitionFields (components.py): a child record's slice values, the same as AddFields gives, rendered once per
-slice; and the warning for a Python whose parser fails under threads (source.py), the reason it exists."""
+slice; and the warning for a Python whose parser fails under threads (source.py), the reason it exists. That the
+manifest adds slice values with PartitionFields only: test_manifest_rules.py."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +10,7 @@ from airbyte_cdk.sources.declarative.transformations.add_fields import AddedFiel
 from airbyte_cdk.sources.types import StreamSlice
 
 from source_openai.components import PartitionFields
-from source_openai.source import load_manifest, python_warning
+from source_openai.source import python_warning
 
 CONFIG = {"api_base_url": "https://api.openai.com/v1"}
 FIELDS = {  # the kinds of template the manifest uses
@@ -87,24 +88,6 @@ def test_records_of_slices_read_at_once_get_their_own_slice():
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(read, slices))
     assert results == [[f"file_{n}"] * 200 for n in range(40)]
-
-
-def test_the_manifest_adds_slice_values_with_partition_fields_only():
-    def walk(node):
-        if isinstance(node, dict):
-            yield node
-            for value in node.values():
-                yield from walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                yield from walk(item)
-
-    nodes = list(walk(load_manifest()))
-    assert not [node for node in nodes if node.get("type") == "AddFields"]
-    used = [node for node in nodes if str(node.get("class_name", "")).endswith(".PartitionFields")]
-    assert len(used) >= 18
-    for node in used:  # a template of a record would be rendered for the slice's first record only
-        assert all("record" not in template for template in node["fields"].values()), node
 
 
 @pytest.mark.parametrize(
